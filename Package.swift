@@ -1,0 +1,100 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The module graph is the architecture:
+//
+//   CPakaABI (the C ABI header, nothing else)
+//      ├── PakaPluginSDK ── Plugins/{Document,Notification,Audit,Report}  (.dynamic products)
+//      └── PakaHost (all host logic) ── paka (thin CLI)
+//   CRdKafka ── PakaKafka (the only code that touches librdkafka) ── PakaHost
+//   CLibPQ, CCurl: used by the processors that store data or talk to the outside world.
+//
+// Processors never link PakaHost: they see the host only through the C host table.
+
+/// Processors resolve their own symbols first: a plugin's copy of the SDK must never bind to
+/// another image's copy, whatever order the host loaded them in.
+let pluginLinkerSettings: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-Bsymbolic"])]
+
+let package = Package(
+    name: "paka",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "paka", targets: ["PakaCLI"]),
+        .library(name: "PakaPluginSDK", targets: ["PakaPluginSDK"]),
+        .library(name: "DocumentProcessor", type: .dynamic, targets: ["DocumentProcessor"]),
+        .library(name: "NotificationProcessor", type: .dynamic, targets: ["NotificationProcessor"]),
+        .library(name: "AuditLogger", type: .dynamic, targets: ["AuditLogger"]),
+        .library(name: "ReportGenerator", type: .dynamic, targets: ["ReportGenerator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+    ],
+    targets: [
+        // MARK: C edges
+        .target(name: "CPakaABI", path: "Sources/CPakaABI"),
+        .systemLibrary(
+            name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // MARK: Host
+        .target(
+            name: "PakaKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "PakaHost",
+            dependencies: [
+                "CPakaABI",
+                "PakaKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]),
+        .executableTarget(
+            name: "PakaCLI",
+            dependencies: [
+                "PakaHost",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: Plugin SDK and the built-in processors
+        .target(name: "PakaPluginSDK", dependencies: ["CPakaABI"]),
+        .target(
+            name: "DocumentProcessor", dependencies: ["PakaPluginSDK"], path: "Plugins/Document",
+            linkerSettings: pluginLinkerSettings),
+        .target(
+            name: "NotificationProcessor", dependencies: ["PakaPluginSDK"],
+            path: "Plugins/Notification", linkerSettings: pluginLinkerSettings),
+        .target(
+            name: "AuditLogger", dependencies: ["PakaPluginSDK"], path: "Plugins/Audit",
+            linkerSettings: pluginLinkerSettings),
+        .target(
+            name: "ReportGenerator", dependencies: ["PakaPluginSDK"], path: "Plugins/Report",
+            linkerSettings: pluginLinkerSettings),
+
+        // MARK: Tests
+        .testTarget(
+            name: "PakaHostTests",
+            dependencies: ["PakaHost", "PakaKafka", "CPakaABI"]),
+        .testTarget(
+            name: "PakaKafkaTests",
+            dependencies: ["PakaKafka"]),
+    ]
+)

@@ -1,0 +1,24 @@
+import PakaPluginSDK
+
+/// Generates reports asynchronously and sends them to Telegram.
+///
+/// This release receives and logs its events; its real work lands with the processors issue.
+public final class ReportGenerator: PakaPlugin {
+    public static let name = "report"
+    public static let version = "0.1.0"
+    public static let topics = ["report.generate"]
+    public static let consumerGroup: String? = "paka-report-generator"
+
+    private let host: PluginHost
+
+    public init(host: PluginHost, config: PluginConfig) throws {
+        self.host = host
+    }
+
+    public func handle(_ event: Event) throws {
+        host.log(.info, "received \(event.topic) event \(event.id) (key \(event.key), \(event.envelope.count) bytes)")
+    }
+}
+
+@_cdecl("paka_plugin_entry")
+public func pakaPluginEntry() -> UnsafeRawPointer { PluginExport.entry(for: ReportGenerator.self) }

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Paka: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "paka",
+        abstract: "Event processors as plugins: a Kafka-backed host that loads .so processors.",
+        subcommands: [Serve.self, PluginCommand.self, ConfigCommand.self, TokenCommand.self],
+        defaultSubcommand: Serve.self)
+}

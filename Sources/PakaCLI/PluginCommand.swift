@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import PakaHost
+
+struct PluginCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plugin", abstract: "Inspect plugin files.", subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load each file as the host would and print its descriptor or why it is refused (exit 1 on any refusal).")
+
+        @Argument(help: "Plugin .so files.")
+        var files: [String]
+
+        @Flag(name: .long, help: "Accept files or folders writable by group/others (development only).")
+        var allowInsecurePermissions = false
+
+        func run() throws {
+            var seen: [String: String] = [:]
+            var refused = 0
+            for file in files {
+                do throws(PluginLoadError) {
+                    let image = try PluginImage.load(path: file, options: .init(allowInsecurePermissions: allowInsecurePermissions))
+                    let d = image.descriptor
+                    if let first = seen[d.name] {
+                        throw PluginLoadError(.duplicateName, path: file, "duplicate plugin name '\(d.name)' (already loaded from \(first))")
+                    }
+                    seen[d.name] = file
+                    print("""
+                        \(file): ok
+                          name:         \(d.name)
+                          version:      \(d.version)
+                          abi:          \(d.abiVersion) (host \(PluginDescriptor.hostABIVersion))
+                          topics:       \(d.topics.joined(separator: ", "))
+                          group:        \(d.defaultGroup)
+                          capabilities: \(d.capabilities.names.isEmpty ? "none" : d.capabilities.names.joined(separator: ", "))
+                          sha256:       \(image.sha256)
+                        """)
+                    if d.ignoredCapabilityBits != 0 {
+                        print("  note:         built for a newer ABI minor; unknown capabilities 0x\(String(d.ignoredCapabilityBits, radix: 16)) are off")
+                    }
+                } catch {
+                    refused += 1
+                    print("\(error.path): refused: \(error.message)")
+                }
+            }
+            if refused > 0 { throw ExitCode(1) }
+        }
+    }
+}

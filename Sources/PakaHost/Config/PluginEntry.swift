@@ -1,0 +1,60 @@
+/// One processor in plugins.json.
+public struct PluginEntry: Sendable, Equatable {
+    public var name: String
+    /// A file name inside the plugin directory, or an absolute path.
+    public var library: String
+    public var enabled: Bool
+    /// nil: the plugin's declared group (the seed's `paka-*` names for the built-ins).
+    public var groupId: String?
+    /// nil: the topics the plugin declares.
+    public var topics: [String]?
+    /// Instances created; each is called by one thread at a time.
+    public var concurrency: Int
+    /// Most events handed to one `handle` call.
+    public var batchSize: Int
+    public var retry: RetryPolicy
+    /// Refuse the file unless its SHA-256 matches.
+    public var sha256: String?
+    /// Passed verbatim (after `${ENV}` expansion) to the plugin's `create`.
+    public var config: JSONValue
+
+    public init(name: String, library: String, enabled: Bool = true, groupId: String? = nil, topics: [String]? = nil,
+                concurrency: Int = 1, batchSize: Int = 100, retry: RetryPolicy = RetryPolicy(), sha256: String? = nil,
+                config: JSONValue = .object([:])) {
+        self.name = name
+        self.library = library
+        self.enabled = enabled
+        self.groupId = groupId
+        self.topics = topics
+        self.concurrency = concurrency
+        self.batchSize = batchSize
+        self.retry = retry
+        self.sha256 = sha256
+        self.config = config
+    }
+
+    /// Where the library file is, given the plugin directory.
+    public func libraryPath(pluginDir: String) -> String {
+        library.hasPrefix("/") ? library : "\(pluginDir)/\(library)"
+    }
+}
+
+/// Capped exponential backoff for RETRY results.
+public struct RetryPolicy: Sendable, Equatable {
+    /// nil: retry until the plugin answers OK or FAIL (an outage never dead-letters).
+    public var maxAttempts: Int?
+    public var initialBackoffMs: Int
+    public var maxBackoffMs: Int
+
+    public init(maxAttempts: Int? = nil, initialBackoffMs: Int = 200, maxBackoffMs: Int = 30_000) {
+        self.maxAttempts = maxAttempts
+        self.initialBackoffMs = initialBackoffMs
+        self.maxBackoffMs = maxBackoffMs
+    }
+
+    /// Delay before attempt `attempt + 1` (attempt counts from 1).
+    public func backoffMs(afterAttempt attempt: Int) -> Int {
+        let exponent = min(max(attempt - 1, 0), 30)
+        return min(maxBackoffMs, initialBackoffMs.multipliedReportingOverflow(by: 1 << exponent).partialValue)
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// The host's settings from the environment (DESIGN.md's table), each with its default.
+public struct HostEnvironment: Sendable {
+    public var kafkaBrokers: String
+    public var kafkaClientId: String
+    public var port: Int
+    public var bindAddress: String
+    public var databaseURL: String?
+    public var jwtSecret: String?
+    public var pluginsFile: String
+    public var dataDirectory: String
+    public var allowInsecurePlugins: Bool
+    public var raw: [String: String]
+
+    public init(_ env: [String: String] = ProcessInfo.processInfo.environment) {
+        raw = env
+        kafkaBrokers = env["KAFKA_BROKERS"].nonEmpty ?? "localhost:9092"
+        kafkaClientId = env["KAFKA_CLIENT_ID"].nonEmpty ?? "paka-api"
+        port = env["PORT"].flatMap { Int($0) } ?? 3000
+        bindAddress = env["PAKA_BIND"].nonEmpty ?? "0.0.0.0"
+        databaseURL = env["DATABASE_URL"].nonEmpty
+        jwtSecret = env["JWT_SECRET"].nonEmpty
+        pluginsFile = env["PAKA_PLUGINS_FILE"].nonEmpty ?? "plugins.json"
+        dataDirectory = env["PAKA_DATA_DIR"].nonEmpty ?? "data"
+        allowInsecurePlugins = ["1", "true", "yes"].contains(env["PAKA_ALLOW_INSECURE_PLUGINS"]?.lowercased() ?? "")
+    }
+}
+
+extension Optional where Wrapped == String {
+    var nonEmpty: String? {
+        switch self {
+        case .some(let s) where !s.isEmpty: s
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The whole host: plugins, the publish path and the HTTP server, run by one ServiceGroup that
+/// handles SIGTERM/SIGINT.
+public final class PakaApplication: Sendable {
+    public let environment: HostEnvironment
+    public let registry: PluginRegistry
+    public let router: EventRouter
+    public let tokens: TokenAuthority
+    public let logger: Logger
+
+    public init(environment: HostEnvironment, configuration: PakaConfiguration, logger: Logger) async throws {
+        self.environment = environment
+        self.logger = logger
+        let services = HostServices(dataDirectory: environment.dataDirectory, logger: logger)
+        registry = PluginRegistry(services: services, options: .init(allowInsecurePermissions: environment.allowInsecurePlugins), logger: logger)
+        let spool = LocalDeadLetterSpool(dataDirectory: environment.dataDirectory, logger: logger)
+        router = EventRouter(synchronous: SynchronousDispatcher(registry: registry, deadLetters: spool, logger: logger), logger: logger)
+        services.connect(router)
+        tokens = try await TokenAuthority(secret: environment.jwtSecret)
+        registry.apply(configuration)
+    }
+
+    /// Runs until SIGTERM/SIGINT; `onListening` receives the bound port (useful with PORT=0).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let routes = Router()
+        HealthRoutes(registry: registry, router: router).add(to: routes)
+        let app = Application(
+            router: routes,
+            configuration: .init(address: .hostname(environment.bindAddress, port: environment.port), serverName: "paka"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        registry.shutdown()
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// What `GET /plugins` and `paka serve` report about one configured plugin.
+public struct PluginStatus: Sendable, Codable, Equatable {
+    public enum State: String, Sendable, Codable { case active, disabled, failed }
+
+    public struct Version: Sendable, Codable, Equatable {
+        public var version: String
+        public var sha256: String
+        public var loadedAt: Date
+        public var state: String
+    }
+
+    public var name: String
+    public var state: State
+    public var version: String?
+    public var abi: String?
+    public var file: String
+    public var sha256: String?
+    public var topics: [String]
+    public var group: String?
+    public var capabilities: [String]
+    public var counters: PluginCounters.Snapshot?
+    public var lastError: String?
+    public var loadedAt: Date?
+    public var history: [Version]
+}

@@ -1,0 +1,140 @@
+import CRdKafka
+import Logging
+import Synchronization
+
+/// An in-process Kafka cluster (librdkafka's mock cluster) listening on loopback ports.
+///
+/// Why: tests and local development get real Kafka protocol traffic — producers, consumer groups,
+/// offsets, broker outages, injected request errors — without a JVM. The mock needs an
+/// `rd_kafka_t` for bookkeeping, so the cluster owns a dedicated producer handle that is used for
+/// nothing else. Limits of librdkafka 2.0.2's mock: no CreateTopics admin API (use
+/// ``createTopic(_:partitions:replicationFactor:)``), ~3 s delay before the first consumer-group
+/// join completes, and each partition retains only a few MiB / ~100k message sets.
+///
+/// After a member leaves a group, the mock waits `session.timeout.ms − 1 s` (of the group's last
+/// joiner) before it completes the next join — 44 s with librdkafka's default 45 s. Consumers
+/// that join, leave and rejoin a group in tests should use ``fastConsumerProperties``.
+public final class EmbeddedKafkaCluster: Sendable {
+    /// Consumer properties that keep the mock's group rebalances short: after a member leaves,
+    /// the next join completes after about 2 s instead of 44 s. For tests only.
+    public static let fastConsumerProperties: [String: String] = [
+        "session.timeout.ms": "3000", "heartbeat.interval.ms": "500",
+    ]
+
+    private let handle: RdKafkaHandle
+    private let mock: Mutex<SendablePointer?>
+    private let logger: Logger
+    /// Number of brokers; their ids are `1...brokerCount`.
+    public let brokerCount: Int
+    /// `host:port,...` of the mock brokers, to use as ``KafkaConfiguration/brokers``.
+    public let bootstrapServers: String
+
+    public init(brokerCount: Int = 3,
+                logger: Logger = Logger(label: "paka.kafka.embedded")) throws(KafkaError) {
+        guard brokerCount > 0 else {
+            throw KafkaError(code: nil, message: "EmbeddedKafkaCluster needs at least one broker "
+                + "(brokerCount was \(brokerCount))")
+        }
+        var logger = logger
+        logger[metadataKey: "kafka.client"] = "embedded-cluster"
+        self.logger = logger
+        // A dedicated handle: the mock cluster's lifetime is tied to it (rd_kafka_destroy asserts
+        // when its mock cluster is still alive), so it must not be shared with a real client.
+        handle = try RdKafkaHandle(
+            kind: .producer, configuration: KafkaConfiguration(brokers: "", clientId: "paka-embedded-kafka"),
+            context: ClientContext(logger: logger, onStatistics: nil))
+        guard let cluster = rd_kafka_mock_cluster_new(handle.pointer, Int32(brokerCount)) else {
+            throw KafkaError(code: nil, message: "rd_kafka_mock_cluster_new failed — is the "
+                + "librdkafka build missing mock support, or are loopback ports exhausted?")
+        }
+        mock = Mutex(SendablePointer(raw: cluster))
+        self.brokerCount = brokerCount
+        bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
+    }
+
+    deinit {
+        shutdown()  // the mock cluster must go before its handle (destroyed after this body)
+    }
+
+    /// Creates a topic directly in the mock (the mock has no CreateTopics API).
+    public func createTopic(_ name: String, partitions: Int32,
+                            replicationFactor: Int32 = 1) throws(KafkaError) {
+        let err = try withCluster("create topic '\(name)'") {
+            rd_kafka_mock_topic_create($0, name, partitions, replicationFactor)
+        }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(err, "could not create mock topic '\(name)'",
+                             hint: "replicationFactor must not exceed brokerCount (\(brokerCount))")
+        }
+    }
+
+    /// Disconnects broker `id` (1-based) and refuses new connections; leadership does not move.
+    public func setBrokerDown(_ id: Int32) {
+        brokerCommand("set broker \(id) down") { rd_kafka_mock_broker_set_down($0, id) }
+    }
+
+    /// Lets broker `id` accept connections again.
+    public func setBrokerUp(_ id: Int32) {
+        brokerCommand("set broker \(id) up") { rd_kafka_mock_broker_set_up($0, id) }
+    }
+
+    /// Takes every broker down: clients see `_ALL_BROKERS_DOWN` and produced messages time out.
+    public func setAllBrokersDown() {
+        for id in 1...Int32(brokerCount) { setBrokerDown(id) }
+    }
+
+    /// Brings every broker back up.
+    public func setAllBrokersUp() {
+        for id in 1...Int32(brokerCount) { setBrokerUp(id) }
+    }
+
+    /// Makes the next `errors.count` requests with Kafka protocol `apiKey` fail, in order, with
+    /// the given error codes (0 = succeed). Useful keys: Produce = 0, Fetch = 1, ListOffsets = 2,
+    /// Metadata = 3, OffsetCommit = 8, OffsetFetch = 9, FindCoordinator = 10, JoinGroup = 11,
+    /// Heartbeat = 12, SyncGroup = 14, InitProducerId = 22. Error codes are Kafka protocol codes
+    /// (e.g. 6 = NOT_LEADER_OR_FOLLOWER, 7 = REQUEST_TIMED_OUT) or ``KafkaError/Code/transport``
+    /// to make the broker drop the connection.
+    public func pushRequestErrors(apiKey: Int16, errors: [Int32]) {
+        let codes = errors.map { rd_kafka_resp_err_t($0) }
+        _ = try? withCluster("push request errors") { cluster in
+            codes.withUnsafeBufferPointer {
+                rd_kafka_mock_push_request_errors_array(cluster, apiKey, $0.count, $0.baseAddress)
+            }
+        }
+    }
+
+    /// Destroys the mock cluster (connected clients see the brokers vanish). Idempotent; the
+    /// bookkeeping handle is destroyed when the object is deinitialized.
+    public func shutdown() {
+        guard let cluster = mock.withLock({ state -> SendablePointer? in
+            defer { state = nil }
+            return state
+        }) else { return }
+        rd_kafka_mock_cluster_destroy(cluster.raw)
+    }
+
+    /// Runs `body` with the cluster under the lock, so ``shutdown()`` cannot destroy it mid-call.
+    private func withCluster<T: Sendable>(_ what: String,
+                                          _ body: (OpaquePointer) -> T) throws(KafkaError) -> T {
+        let result: T? = mock.withLock { state -> T? in
+            guard let cluster = state else { return nil }
+            return body(cluster.raw)
+        }
+        guard let result else {
+            throw KafkaError(code: nil, message: "cannot \(what): the embedded cluster was shut down")
+        }
+        return result
+    }
+
+    private func brokerCommand(_ what: String, _ body: (OpaquePointer) -> rd_kafka_resp_err_t) {
+        do {
+            let err = try withCluster(what, body)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                logger.warning("mock cluster command failed", metadata: [
+                    "command": "\(what)", "error": "\(String(cString: rd_kafka_err2str(err)))"])
+            }
+        } catch {
+            logger.warning("mock cluster command ignored", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Synchronization
+
+/// Builds C plugins with `cc -shared -fPIC` against the ABI header, as a plugin author would.
+enum PluginCompiler {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    private static let cache = Mutex<[String: String]>([:])
+    private static let output = TemporaryDirectory()
+
+    /// Compiles `source` (default: the scripted fixture) with `defines`; cached per argument set.
+    static func build(_ source: String = "\(TestPaths.fixtures)/scripted.c", defines: [String] = [], name: String) throws -> String {
+        let key = ([source] + defines).joined(separator: " ")
+        if let hit = cache.withLock({ $0[key] }) { return hit }
+        let target = output.file("lib\(name).so")
+        let result = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-I", TestPaths.abiInclude] + defines.map { "-D\($0)" } + ["-o", target, source])
+        guard result.status == 0 else { throw Failure(description: "cc failed for \(name): \(result.output)") }
+        cache.withLock { $0[key] = target }
+        return target
+    }
+
+    static func echo(version: String = "1.0.0", name: String) throws -> String {
+        try build("\(TestPaths.packageRoot)/examples/c-echo/echo.c", defines: ["ECHO_VERSION=\"\(version)\""], name: name)
+    }
+}
+
+/// Runs a command to completion and captures stdout+stderr.
+func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = readAll(pipe.fileHandleForReading.fileDescriptor)
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+}
+
+/// Reads a pipe to EOF, retrying on EINTR (FileHandle.readDataToEndOfFile traps on it).
+func readAll(_ fd: Int32) -> [UInt8] {
+    var output: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n > 0 { output += chunk[0..<n] } else if n == 0 || errno != EINTR { return output }
+    }
+}

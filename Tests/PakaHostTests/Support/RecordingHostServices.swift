@@ -1,0 +1,35 @@
+import Logging
+import PakaHost
+import Synchronization
+
+/// Host services that remember what plugins logged and published.
+final class RecordingHostServices: PluginHostServices {
+    struct Published: Equatable { let plugin: String; let topic: String; let key: String; let data: String }
+
+    private let state = Mutex<(logs: [String], published: [Published])>(([], []))
+    let dataRoot: String
+
+    init(dataRoot: String = "/tmp/paka-test-data") { self.dataRoot = dataRoot }
+
+    var logs: [String] { state.withLock { $0.logs } }
+    var published: [Published] { state.withLock { $0.published } }
+
+    func publish(from plugin: String, topic: String, key: String, data: [UInt8]) -> Bool {
+        state.withLock { $0.published.append(Published(plugin: plugin, topic: topic, key: key, data: String(decoding: data, as: UTF8.self))) }
+        return true
+    }
+
+    func log(from plugin: String, level: Logger.Level, message: String) {
+        state.withLock { $0.logs.append("[\(plugin)] \(message)") }
+    }
+
+    func dataDirectory(for plugin: String) -> String { "\(dataRoot)/\(plugin)" }
+}
+
+extension Logger {
+    static let test: Logger = {
+        var logger = Logger(label: "paka-test")
+        logger.logLevel = .critical
+        return logger
+    }()
+}

@@ -1,0 +1,63 @@
+import Foundation
+import PakaKafka
+import Testing
+
+@Suite struct ConnectivityTests {
+    @Test func allBrokersDownFailsDeliveryOnceAfterTheMessageTimeoutAndSendingRecoversWhenTheyReturn()
+        async throws
+    {
+        let topic = "outage"
+        let cluster = try makeCluster(topic: topic, partitions: 1)
+        defer { cluster.shutdown() }
+        let logs = CapturedLogs()
+        let producer = try KafkaProducer(
+            configuration: KafkaConfiguration(
+                brokers: cluster.bootstrapServers,
+                properties: ["message.timeout.ms": "1500", "reconnect.backoff.ms": "50",
+                             "reconnect.backoff.max.ms": "200"]),
+            logger: logs.logger())
+        defer { producer.shutdown(timeout: .milliseconds(500)) }
+        #expect(!producer.isConnected)  // nothing proven yet
+        #expect(await producer.checkConnection(timeout: .seconds(5)))
+        #expect(producer.isConnected)
+        _ = try await producer.send(topic: topic, value: bytes("before"))
+
+        cluster.setAllBrokersDown()
+        // librdkafka's error callback (_ALL_BROKERS_DOWN) flips the state on its own...
+        #expect(await eventually(attempts: 100) { !producer.isConnected })
+        // ...and an explicit check agrees.
+        #expect(await producer.checkConnection(timeout: .seconds(1)) == false)
+        #expect(producer.isConnected == false)
+
+        let callbacks = Counter()
+        try producer.send(topic: topic, value: bytes("during"), onDelivery: callbacks.record)
+        #expect(await eventually(attempts: 150) { callbacks.count > 0 })
+        try await Task.sleep(for: .milliseconds(500))  // a second callback would show up here
+        #expect(callbacks.count == 1)
+        if case .failure(let error) = callbacks.results.first {
+            #expect(error.code == KafkaError.Code.messageTimedOut)
+            #expect(error.message.contains("message.timeout.ms"))
+        } else {
+            Issue.record("expected a delivery failure, got \(callbacks.results)")
+        }
+
+        cluster.setAllBrokersUp()
+        #expect(await eventually(attempts: 50) { await producer.checkConnection(timeout: .seconds(1)) })
+        #expect(producer.isConnected)
+        var delivered: KafkaDelivery?
+        for _ in 0..<5 where delivered == nil {
+            delivered = try? await producer.send(topic: topic, value: bytes("after"))
+        }
+        #expect(delivered?.topic == topic)
+        #expect(producer.fatalError == nil)
+    }
+
+    @Test func checkConnectionIsFalseWhenNothingListens() async throws {
+        let producer = try KafkaProducer(
+            configuration: KafkaConfiguration(brokers: "127.0.0.1:1"),
+            logger: CapturedLogs().logger())
+        defer { producer.shutdown(timeout: .milliseconds(100)) }
+        #expect(await producer.checkConnection(timeout: .milliseconds(500)) == false)
+        #expect(!producer.isConnected)
+    }
+}
