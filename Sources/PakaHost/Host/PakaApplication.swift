@@ -25,6 +25,18 @@ public final class PakaApplication: Sendable {
         registry.apply(configuration)
     }
 
+    /// Kafka's state for `GET /kafka/status`.
+    public func kafkaStatus() -> KafkaStatus {
+        let connected = router.kafka?.isConnected ?? false
+        return KafkaStatus(connected: connected, brokers: environment.kafkaBrokers, clientId: environment.kafkaClientId, consumers: [])
+    }
+
+    /// Re-reads plugins.json and applies it. Nothing changes when the file is invalid.
+    public func reloadPlugins() throws(ConfigError) -> [PluginLoadError] {
+        let configuration = try PakaConfiguration.load(path: environment.pluginsFile, environment: environment.raw)
+        return registry.apply(configuration)
+    }
+
     /// Runs until SIGTERM/SIGINT; `onListening` receives the bound port (useful with PORT=0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let routes = Router()
