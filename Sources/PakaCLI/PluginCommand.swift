@@ -13,7 +13,7 @@ struct PluginCommand: ParsableCommand {
         @Argument(help: "Plugin .so files.")
         var files: [String]
 
-        @Flag(name: .long, help: "Accept files or folders writable by group/others (development only).")
+        @Flag(name: .long, help: "Accept files or folders writable by group/others (development only; also PAKA_ALLOW_INSECURE_PLUGINS=1).")
         var allowInsecurePermissions = false
 
         func run() throws {
@@ -21,7 +21,8 @@ struct PluginCommand: ParsableCommand {
             var refused = 0
             for file in files {
                 do throws(PluginLoadError) {
-                    let image = try PluginImage.load(path: file, options: .init(allowInsecurePermissions: allowInsecurePermissions))
+                    let allowInsecure = allowInsecurePermissions || HostEnvironment().allowInsecurePlugins
+                    let image = try PluginImage.load(path: file, options: .init(allowInsecurePermissions: allowInsecure))
                     let d = image.descriptor
                     if let first = seen[d.name] {
                         throw PluginLoadError(.duplicateName, path: file, "duplicate plugin name '\(d.name)' (already loaded from \(first))")

@@ -37,11 +37,12 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Logging {
-    /// One log format for the host and every plugin: stdout, level from LOG_LEVEL (default info).
-    static func bootstrapPaka() -> Logger {
+    /// One log format for the host and every plugin: stdout (or stderr when stdout carries a
+    /// command's answer), level from LOG_LEVEL (default info).
+    static func bootstrapPaka(toStandardError: Bool = false) -> Logger {
         let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
+            var handler = toStandardError ? StreamLogHandler.standardError(label: label) : StreamLogHandler.standardOutput(label: label)
             handler.logLevel = level
             return handler
         }

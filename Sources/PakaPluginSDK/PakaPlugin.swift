@@ -26,20 +26,30 @@ public protocol PakaPlugin: AnyObject {
     func handle(_ event: Event) throws
 
     /// Handles a batch (events that were ready together). The default calls `handle(_:)` per
-    /// event; override it to amortise work, e.g. one database round trip per batch.
+    /// event; override it to amortise work, e.g. one database round trip per batch. An override
+    /// should keep per-partition order: after a RETRY, answer RETRY for the partition's later events.
     func handle(batch: [Event]) -> [EventResult]
 }
 
 extension PakaPlugin {
     public static var consumerGroup: String? { nil }
 
+    /// Once an event asks for a retry, the later events of its partition in this batch wait
+    /// for it (answered RETRY unhandled), so per-partition order holds across retries.
     public func handle(batch: [Event]) -> [EventResult] {
-        batch.map { event in
+        var waiting = Set<String>()
+        return batch.map { event in
+            let partition = "\(event.topic)/\(event.partition)"
+            if event.partition >= 0, waiting.contains(partition) {
+                return .retry("waiting for an earlier event of partition \(event.partition)")
+            }
             do {
                 try handle(event)
                 return .ok
             } catch {
-                return EventResult(error)
+                let result = EventResult(error)
+                if case .retry = result { waiting.insert(partition) }
+                return result
             }
         }
     }

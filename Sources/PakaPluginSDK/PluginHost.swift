@@ -44,7 +44,7 @@ public struct PluginHost: @unchecked Sendable {
 
     /// A folder this plugin may write to (created on first use).
     public var dataDirectory: String {
-        guard table.pointee.struct_size >= MemoryLayout<paka_host>.size, let dir = table.pointee.data_dir(table.pointee.ctx) else {
+        guard table.pointee.struct_size >= paka_host_min_size, let dir = table.pointee.data_dir(table.pointee.ctx) else {
             return FileManager.default.temporaryDirectory.path
         }
         let path = String(cString: dir)

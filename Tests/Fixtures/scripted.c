@@ -1,14 +1,16 @@
 /* Test fixture: a C plugin whose behaviour the test chooses, per event and per build.
  *
  * Per event (in the CloudEvent payload): "fail" → FAIL; "retry-until-N" (N = 1..9) → RETRY
- * while attempt < N; otherwise OK.  Every OK event id is appended to the file named by the
- * config's "record" member, so tests can count exactly-once handling.
+ * while attempt < N; "slow" → sleeps 300 ms first; otherwise OK.  Every OK event is appended
+ * as "<version> <id> <attempt> <partition>" to the file named by the config's "record" member,
+ * so tests can count exactly-once handling and check order.
  * Per build: -DFIXTURE_ABI_MAJOR=2, -DFIXTURE_STRUCT_SIZE=16, -DFIXTURE_NULL_DESCRIPTOR,
  * -DFIXTURE_NO_ENTRY, -DFIXTURE_CREATE_FAILS, -DFIXTURE_MINOR=7 (claims an unknown capability),
  * -DFIXTURE_NAME='"x"', -DFIXTURE_VERSION='"2.0.0"'.                                        */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "paka_plugin.h"
 
 #ifndef FIXTURE_NAME
@@ -70,17 +72,30 @@ static int contains(paka_bytes b, const char *needle) {
   return 0;
 }
 
+/* Keeps per-partition order inside a batch: once an event of a partition asks for a retry,
+ * the later events of that partition wait for it instead of being handled out of order. */
+static int partition_waits(const paka_event *ev, size_t i, paka_event_result *res) {
+  for (size_t j = 0; j < i; j++)
+    if (ev[j].partition == ev[i].partition && ev[j].partition >= 0 && res[j].code == PAKA_RETRY) return 1;
+  return 0;
+}
+
 static void handle(void *inst, const paka_event *ev, size_t n, paka_event_result *res) {
   scripted *s = inst;
   for (size_t i = 0; i < n; i++) {
     res[i].error = NULL;
+    if (partition_waits(ev, i, res)) { res[i].code = PAKA_RETRY; res[i].error = "waiting for an earlier event of this partition"; continue; }
     int until = 0;
     for (int k = 1; k <= 9; k++) { char tag[24]; snprintf(tag, sizeof tag, "retry-until-%d", k); if (contains(ev[i].payload, tag)) until = k; }
+    if (contains(ev[i].payload, "\"slow\"")) usleep(300 * 1000);
     if (contains(ev[i].payload, "\"fail\"")) { res[i].code = PAKA_FAIL; res[i].error = "event asked to fail"; continue; }
     if (until && (int)ev[i].attempt < until) { res[i].code = PAKA_RETRY; res[i].error = "not yet"; continue; }
     res[i].code = PAKA_OK;
     s->handled++;
-    if (s->record) { fprintf(s->record, FIXTURE_VERSION " %.*s\n", (int)ev[i].id.len, (const char *)ev[i].id.ptr); fflush(s->record); }
+    if (s->record) {
+      fprintf(s->record, FIXTURE_VERSION " %.*s %u %d\n", (int)ev[i].id.len, (const char *)ev[i].id.ptr, ev[i].attempt, ev[i].partition);
+      fflush(s->record);
+    }
   }
 }
 

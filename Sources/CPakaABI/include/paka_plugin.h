@@ -24,7 +24,8 @@ typedef struct paka_bytes { const uint8_t *ptr; size_t len; } paka_bytes;
 
 typedef enum paka_result {
   PAKA_OK = 0,    /* done: the host stores the offset                                    */
-  PAKA_RETRY = 1, /* transient (outage, rate limit): retried with backoff, never dead-lettered */
+  PAKA_RETRY = 1, /* transient (outage, rate limit): retried with backoff; dead-lettered only if
+                     plugins.json sets retry.maxAttempts and they are used up              */
   PAKA_FAIL = 2   /* permanent (bad event): dead-lettered to <topic>.dlq now              */
 } paka_result;
 

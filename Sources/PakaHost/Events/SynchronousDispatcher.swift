@@ -11,14 +11,14 @@ import Logging
 public final class SynchronousDispatcher: Sendable {
     private let queue = DispatchQueue(label: "paka.sync-dispatch")
     private let registry: PluginRegistry
-    private let deadLetters: LocalDeadLetterSpool
+    private let spool: LocalSpool
     private let logger: Logger
-    /// Attempts made in-process before an event that keeps asking for RETRY is spooled.
+    /// Attempts made in-process before an event that keeps asking for RETRY is deferred to Kafka.
     let maxAttempts: Int
 
-    public init(registry: PluginRegistry, deadLetters: LocalDeadLetterSpool, logger: Logger, maxAttempts: Int = 4) {
+    public init(registry: PluginRegistry, spool: LocalSpool, logger: Logger, maxAttempts: Int = 4) {
         self.registry = registry
-        self.deadLetters = deadLetters
+        self.spool = spool
         self.logger = logger
         self.maxAttempts = maxAttempts
     }
@@ -56,7 +56,7 @@ public final class SynchronousDispatcher: Sendable {
     private func deliver(_ event: CloudEvent, payload: [UInt8], to plugin: LoadedPlugin) -> EventOutcome {
         var current = plugin
         var attempt: UInt32 = 1
-        let limit = min(plugin.entry.retry.maxAttempts ?? maxAttempts, maxAttempts)
+        let configuredLimit = plugin.entry.retry.maxAttempts
         while true {
             let input = PluginEvent(id: event.id, topic: event.topic, key: Array(event.subject.utf8), payload: payload, attempt: attempt)
             guard let outcome = current.handle([input])?.first else {
@@ -69,10 +69,14 @@ public final class SynchronousDispatcher: Sendable {
             case .ok:
                 return .ok
             case .fail(let reason):
-                deadLetters.store(event, plugin: current, reason: reason, attempts: Int(attempt))
+                spool.deadLetter(event, plugin: current, reason: reason, attempts: Int(attempt))
                 return outcome
-            case .retry(let reason) where Int(attempt) >= limit:
-                deadLetters.store(event, plugin: current, reason: "still failing after \(attempt) attempts: \(reason)", attempts: Int(attempt))
+            case .retry(let reason) where configuredLimit.map({ Int(attempt) >= $0 }) ?? false:
+                spool.deadLetter(event, plugin: current, reason: "gave up after \(attempt) attempts: \(reason)", attempts: Int(attempt))
+                return outcome
+            case .retry(let reason) where Int(attempt) >= maxAttempts:
+                // An outage is never dead-lettered: keep the event until Kafka can hold it.
+                spool.deferForKafka(event, plugin: current.name, reason: reason)
                 return outcome
             case .retry:
                 Thread.sleep(forTimeInterval: Double(plugin.entry.retry.backoffMs(afterAttempt: Int(attempt))) / 1000)

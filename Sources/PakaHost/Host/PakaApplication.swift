@@ -2,15 +2,17 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PakaKafka
 import ServiceLifecycle
 
-/// The whole host: plugins, the publish path and the HTTP server, run by one ServiceGroup that
-/// handles SIGTERM/SIGINT.
+/// The whole host: plugins, the publish path, Kafka and the HTTP server, run by one
+/// ServiceGroup that handles SIGTERM/SIGINT (stop intake, finish in-flight, commit, flush).
 public final class PakaApplication: Sendable {
     public let environment: HostEnvironment
     public let registry: PluginRegistry
     public let router: EventRouter
     public let tokens: TokenAuthority
+    public let kafka: KafkaPipeline?
     public let logger: Logger
 
     public init(environment: HostEnvironment, configuration: PakaConfiguration, logger: Logger) async throws {
@@ -18,23 +20,33 @@ public final class PakaApplication: Sendable {
         self.logger = logger
         let services = HostServices(dataDirectory: environment.dataDirectory, logger: logger)
         registry = PluginRegistry(services: services, options: .init(allowInsecurePermissions: environment.allowInsecurePlugins), logger: logger)
-        let spool = LocalDeadLetterSpool(dataDirectory: environment.dataDirectory, logger: logger)
-        router = EventRouter(synchronous: SynchronousDispatcher(registry: registry, deadLetters: spool, logger: logger), logger: logger)
+        let spool = LocalSpool(dataDirectory: environment.dataDirectory, logger: logger)
+        router = EventRouter(synchronous: SynchronousDispatcher(registry: registry, spool: spool, logger: logger), logger: logger)
         services.connect(router)
         tokens = try await TokenAuthority(secret: environment.jwtSecret)
+        do {
+            kafka = try KafkaPipeline(environment: environment, extraProperties: configuration.kafkaProperties, registry: registry, spool: spool, logger: logger)
+        } catch {
+            // A broken Kafka configuration must not take the API down: run synchronously and say why.
+            logger.error("Kafka disabled: \(error)")
+            kafka = nil
+        }
+        router.attach(kafka?.bus)
         registry.apply(configuration)
     }
 
     /// Kafka's state for `GET /kafka/status`.
     public func kafkaStatus() -> KafkaStatus {
-        let connected = router.kafka?.isConnected ?? false
-        return KafkaStatus(connected: connected, brokers: environment.kafkaBrokers, clientId: environment.kafkaClientId, consumers: [])
+        kafka?.status(clientId: environment.kafkaClientId)
+            ?? KafkaStatus(connected: false, brokers: environment.kafkaBrokers, clientId: environment.kafkaClientId, consumers: [])
     }
 
     /// Re-reads plugins.json and applies it. Nothing changes when the file is invalid.
     public func reloadPlugins() throws(ConfigError) -> [PluginLoadError] {
         let configuration = try PakaConfiguration.load(path: environment.pluginsFile, environment: environment.raw)
-        return registry.apply(configuration)
+        let refusals = registry.apply(configuration)
+        kafka?.supervisor.registryChanged()
+        return refusals
     }
 
     /// Runs until SIGTERM/SIGINT; `onListening` receives the bound port (useful with PORT=0).
@@ -46,9 +58,14 @@ public final class PakaApplication: Sendable {
             configuration: .init(address: .hostname(environment.bindAddress, port: environment.port), serverName: "paka"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // Start order: Kafka first, HTTP last; graceful shutdown runs in reverse, so intake
+        // (HTTP) stops first and the consumers finish and commit before the producer flushes.
+        let services: [any Service] = (kafka?.services ?? []) + [app]
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        kafka?.shutdown()
         registry.shutdown()
+        logger.info("paka stopped")
     }
 }

@@ -59,7 +59,6 @@ public final class LoadedPlugin: Sendable {
     /// Waits for in-flight calls, then destroys the instances. The image stays mapped.
     public func retire() {
         guard !retired.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        _ = flush()
         pool.retire()
     }
 }

@@ -34,7 +34,7 @@ final class PluginInstancePool: @unchecked Sendable {
         return try body(instance)
     }
 
-    /// Stops lending, waits for in-flight calls to return, then destroys every instance.
+    /// Stops lending, waits for in-flight calls to return, then flushes and destroys every instance.
     func retire() {
         condition.lock()
         closed = true
@@ -43,6 +43,10 @@ final class PluginInstancePool: @unchecked Sendable {
         let instances = idle
         idle.removeAll()
         condition.unlock()
-        for instance in instances { instance.destroy() }
+        // Every instance may hold buffered work (a plugin batching its own writes): flush each.
+        for instance in instances {
+            _ = instance.flush()
+            instance.destroy()
+        }
     }
 }

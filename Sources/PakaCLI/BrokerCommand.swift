@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PakaHost
+import PakaKafka
+
+struct BrokerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker",
+        abstract: "Run only the embedded Kafka cluster (librdkafka's mock: real Kafka protocol on loopback) and print its bootstrap list.")
+
+    @Option(name: .long, help: "Number of brokers.")
+    var brokers = 3
+
+    @Option(name: .long, help: "Partitions per topic.")
+    var partitions: Int32 = 3
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Extra topics to create (the seed's eight and their .dlq topics always are).")
+    var topic: [String] = []
+
+    func run() async throws {
+        let logger = Logging.bootstrapPaka(toStandardError: true)
+        let cluster = try EmbeddedKafkaCluster(brokerCount: brokers, logger: logger)
+        for name in Topics.all + Topics.all.map(Topics.deadLetter(of:)) + topic {
+            try cluster.createTopic(name, partitions: partitions)
+        }
+        FileHandle.standardOutput.write(Data("\(cluster.bootstrapServers)\n".utf8))
+        logger.info("embedded Kafka running; try: kcat -b \(cluster.bootstrapServers) -L   (Ctrl-C stops it)")
+        await waitForTerminationSignal()
+        cluster.shutdown()
+    }
+}
+
+/// Suspends until SIGINT or SIGTERM.
+func waitForTerminationSignal() async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let once = SignalWaiter(continuation)
+        for signo in [SIGINT, SIGTERM] {
+            signal(signo, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signo)
+            source.setEventHandler { once.fire() }
+            source.resume()
+            once.keep(source)
+        }
+    }
+}
+
+private final class SignalWaiter: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Void, Never>?
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
+
+    func keep(_ source: any DispatchSourceSignal) { lock.withLock { sources.append(source) } }
+
+    func fire() {
+        let pending = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            defer { continuation = nil }
+            return continuation
+        }
+        pending?.resume()
+    }
+}

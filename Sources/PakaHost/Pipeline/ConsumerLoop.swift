@@ -1,0 +1,192 @@
+import Foundation
+import Logging
+import PakaKafka
+import Synchronization
+
+/// One plugin's consumer: poll → hand ready events to the plugin in batches → store offsets of
+/// finished events → dead-letter FAILs and poison → back off RETRYs per partition.
+///
+/// Runs on its own thread (every call here blocks). Offsets are stored only after the plugin
+/// answered OK or the event reached `<topic>.dlq`; librdkafka commits stored offsets in the
+/// background and `close` commits the rest.
+final class ConsumerLoop: @unchecked Sendable {
+    // @unchecked: `queues` is touched only by the loop's own thread; the rest is immutable or atomic.
+    struct Settings: Sendable {
+        var pluginName: String
+        var groupId: String
+        var topics: [String]
+        var batchSize: Int
+        var retry: RetryPolicy
+        var maxEventBytes: Int = 1 << 20
+        var pollTimeout: Duration = .milliseconds(100)
+    }
+
+    let settings: Settings
+    private let consumer: KafkaConsumer
+    private let registry: PluginRegistry
+    private let bus: KafkaBus
+    private let logger: Logger
+    private let stopRequested = Atomic<Bool>(false)
+    private var queues: [KafkaTopicPartition: PartitionQueue] = [:]
+
+    init(settings: Settings, configuration: KafkaConfiguration, registry: PluginRegistry, bus: KafkaBus, logger: Logger) throws(KafkaError) {
+        self.settings = settings
+        self.registry = registry
+        self.bus = bus
+        var logger = logger
+        logger[metadataKey: "plugin"] = "\(settings.pluginName)"
+        logger[metadataKey: "group"] = "\(settings.groupId)"
+        self.logger = logger
+        consumer = try KafkaConsumer(configuration: configuration, groupId: settings.groupId, topics: settings.topics, logger: logger)
+    }
+
+    func requestStop() { stopRequested.store(true, ordering: .releasing) }
+
+    /// Runs until `requestStop`; then finishes the batch in hand, commits and leaves the group.
+    func run() {
+        logger.info("consumer started", metadata: ["topics": "\(settings.topics.joined(separator: ","))"])
+        while !stopRequested.load(ordering: .acquiring) {
+            let room = settings.batchSize - queues.values.reduce(0) { $0 + $1.items.count }
+            let timeout = queues.values.contains { !$0.items.isEmpty && !$0.isWaiting } ? Duration.zero : settings.pollTimeout
+            for message in consumer.poll(maxMessages: max(room, 1), timeout: timeout) {
+                queues[KafkaTopicPartition(topic: message.topic, partition: message.partition), default: PartitionQueue()]
+                    .append(message, maxEventBytes: settings.maxEventBytes)
+            }
+            processReady()
+        }
+        do { try consumer.commit() } catch { logger.warning("final commit failed; uncommitted events will be redelivered", metadata: ["error": "\(error)"]) }
+        consumer.close()
+        logger.info("consumer stopped")
+    }
+
+    private func processReady() {
+        dropRevokedPartitions()
+        var batch: [(KafkaTopicPartition, Int)] = []
+        for (partition, queue) in queues.sorted(by: { $0.key.description < $1.key.description }) {
+            for index in queue.readyIndices(limit: settings.batchSize - batch.count) { batch.append((partition, index)) }
+        }
+        if !batch.isEmpty { handle(batch) }
+        for partition in Array(queues.keys) { settle(partition) }
+    }
+
+    /// Hands the batch to the active version of the plugin; a swap in between just means the
+    /// batch goes to the new version.
+    private func handle(_ batch: [(KafkaTopicPartition, Int)]) {
+        let events = batch.map { partition, index -> PluginEvent in
+            var item = queues[partition]!.items[index]
+            item.attempts += 1
+            queues[partition]!.items[index] = item
+            var event = item.event!
+            event.attempt = UInt32(item.attempts)
+            return event
+        }
+        var outcomes: [EventOutcome]?
+        while outcomes == nil {
+            guard let plugin = registry.active(named: settings.pluginName) else {
+                outcomes = Array(repeating: .retry("plugin '\(settings.pluginName)' is not active"), count: events.count)
+                break
+            }
+            outcomes = plugin.handle(events)
+        }
+        for ((partition, index), outcome) in zip(batch, outcomes!) { queues[partition]!.items[index].known = outcome }
+    }
+
+    /// Stores offsets of the finished head items, dead-letters FAILs and poison, schedules retries.
+    private func settle(_ partition: KafkaTopicPartition) {
+        guard var queue = queues[partition] else { return }
+        defer { queues[partition] = queue }
+        while let head = queue.items.first {
+            if let poison = head.poison {
+                guard deadLetter(head, reason: "poison message: \(poison)", queue: &queue) else { return }
+            } else if let known = head.known {
+                switch known {
+                case .ok: break
+                case .fail(let reason):
+                    guard deadLetter(head, reason: reason, queue: &queue) else { return }
+                case .retry(let reason):
+                    if let max = settings.retry.maxAttempts, head.attempts >= max {
+                        guard deadLetter(head, reason: "gave up after \(head.attempts) attempts: \(reason)", queue: &queue) else { return }
+                    } else {
+                        forgiveWaitingAttempts(&queue)
+                        wait(&queue, partition: partition, afterAttempt: head.attempts)
+                        return
+                    }
+                }
+            } else {
+                return  // not handled yet
+            }
+            store(head.message)
+            queue.items.removeFirst()
+            queue.retryAt = nil
+        }
+        if queue.paused { resume(partition, &queue) }
+    }
+
+    /// Later events that answered RETRY while the head was failing only waited for it (plugins
+    /// keep partition order that way): that try does not count against `retry.maxAttempts`.
+    private func forgiveWaitingAttempts(_ queue: inout PartitionQueue) {
+        for index in queue.items.indices.dropFirst() {
+            if case .retry = queue.items[index].known {
+                queue.items[index].known = nil
+                queue.items[index].attempts -= 1
+            }
+        }
+    }
+
+    private func wait(_ queue: inout PartitionQueue, partition: KafkaTopicPartition, afterAttempt attempt: Int) {
+        queue.retryAt = ContinuousClock.now + .milliseconds(settings.retry.backoffMs(afterAttempt: attempt))
+        if !queue.paused {
+            do {
+                try consumer.pause(topic: partition.topic, partition: partition.partition)
+                queue.paused = true
+            } catch {
+                logger.warning("could not pause partition while its head waits for a retry", metadata: ["partition": "\(partition)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func resume(_ partition: KafkaTopicPartition, _ queue: inout PartitionQueue) {
+        do {
+            try consumer.resume(topic: partition.topic, partition: partition.partition)
+            queue.paused = false
+        } catch {
+            logger.warning("could not resume partition", metadata: ["partition": "\(partition)", "error": "\(error)"])
+        }
+    }
+
+    /// Writes the item to `<topic>.dlq`; false (and a retry later) when Kafka did not take it.
+    private func deadLetter(_ item: PartitionQueue.Item, reason: String, queue: inout PartitionQueue) -> Bool {
+        let plugin = registry.active(named: settings.pluginName)
+        let letter = DeadLetter(message: item.message, error: reason, plugin: settings.pluginName,
+                                pluginVersion: plugin?.descriptor.version ?? "unknown", attempts: max(item.attempts, 1))
+        do {
+            try bus.deadLetter(letter)
+            plugin?.counters.recordDeadLetter()
+            logger.warning("event dead-lettered", metadata: [
+                "topic": "\(item.message.topic)", "partition": "\(item.message.partition)", "offset": "\(item.message.offset)", "reason": "\(reason)"])
+            return true
+        } catch {
+            logger.error("could not write the dead letter; will try again", metadata: ["error": "\(error)"])
+            queue.retryAt = ContinuousClock.now + .seconds(1)
+            return false
+        }
+    }
+
+    private func store(_ message: KafkaMessage) {
+        do {
+            try consumer.storeOffset(topic: message.topic, partition: message.partition, offset: message.offset)
+        } catch {
+            logger.warning("offset not stored (partition revoked?); the event may be redelivered", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// After a rebalance another member owns these partitions and will redeliver what we held.
+    private func dropRevokedPartitions() {
+        guard !queues.isEmpty else { return }
+        let assigned = Set(consumer.assignment())
+        for partition in queues.keys where !assigned.contains(partition) {
+            logger.info("partition revoked; its unfinished events go to its new owner", metadata: ["partition": "\(partition)"])
+            queues[partition] = nil
+        }
+    }
+}

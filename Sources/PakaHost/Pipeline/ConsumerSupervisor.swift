@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+import PakaKafka
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps one consumer per active plugin running, in step with the registry: a plugin enabled
+/// gets a consumer, one disabled loses it, a changed group or topic list restarts just that one.
+public final class ConsumerSupervisor: Service, Sendable {
+    private struct Running {
+        let service: ConsumerService
+        let groupId: String
+        let topics: [String]
+        let task: Task<Void, Never>
+    }
+
+    private let registry: PluginRegistry
+    private let bus: KafkaBus
+    private let configuration: KafkaConfiguration
+    private let logger: Logger
+    private let maxEventBytes: Int
+    private let running = Mutex<[String: Running]>([:])
+    private let changes: AsyncStream<Void>
+    private let changed: AsyncStream<Void>.Continuation
+
+    public init(registry: PluginRegistry, bus: KafkaBus, consumerConfiguration: KafkaConfiguration, maxEventBytes: Int = 1 << 20, logger: Logger) {
+        self.registry = registry
+        self.bus = bus
+        self.configuration = consumerConfiguration
+        self.maxEventBytes = maxEventBytes
+        self.logger = logger
+        (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// The consumer groups consuming now (for `GET /kafka/status`).
+    public var activeGroups: [String] { running.withLock { Array(Set($0.values.map(\.groupId))).sorted() } }
+
+    /// Asks the supervisor to compare the registry with what runs (after a reload or swap).
+    public func registryChanged() { changed.yield() }
+
+    public func run() async throws {
+        reconcile()
+        await withGracefulShutdownHandler {
+            for await _ in changes.cancelOnGracefulShutdown() { reconcile() }
+        } onGracefulShutdown: { [changed] in
+            changed.finish()
+        }
+        await stopAll()
+    }
+
+    private func reconcile() {
+        let wanted = Dictionary(uniqueKeysWithValues: registry.activePlugins.filter { !$0.topics.isEmpty }.map { ($0.name, $0) })
+        let toStop = running.withLock { running -> [Running] in
+            var stopping: [Running] = []
+            for (name, current) in running {
+                guard let plugin = wanted[name], plugin.groupId == current.groupId, plugin.topics == current.topics else {
+                    stopping.append(current)
+                    running[name] = nil
+                    continue
+                }
+            }
+            return stopping
+        }
+        for old in toStop { old.service.stop() }
+        for (name, plugin) in wanted where running.withLock({ $0[name] == nil }) { start(plugin) }
+    }
+
+    private func start(_ plugin: LoadedPlugin) {
+        let settings = ConsumerLoop.Settings(pluginName: plugin.name, groupId: plugin.groupId, topics: plugin.topics,
+                                             batchSize: plugin.entry.batchSize, retry: plugin.entry.retry, maxEventBytes: maxEventBytes)
+        do {
+            let loop = try ConsumerLoop(settings: settings, configuration: configuration, registry: registry, bus: bus, logger: logger)
+            let service = ConsumerService(loop: loop)
+            let task = Task { [logger] in
+                do { try await service.run() } catch { logger.error("consumer ended with an error", metadata: ["plugin": "\(plugin.name)", "error": "\(error)"]) }
+            }
+            running.withLock { $0[plugin.name] = Running(service: service, groupId: plugin.groupId, topics: plugin.topics, task: task) }
+        } catch {
+            logger.error("could not create the consumer", metadata: ["plugin": "\(plugin.name)", "group": "\(plugin.groupId)", "error": "\(error)"])
+        }
+    }
+
+    /// Stops every consumer and waits until each has committed and left its group.
+    public func stopAll() async {
+        let all = running.withLock { running -> [Running] in
+            defer { running.removeAll() }
+            return Array(running.values)
+        }
+        for consumer in all { consumer.service.stop() }
+        for consumer in all { await consumer.task.value }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import PakaKafka
+import ServiceLifecycle
+
+/// Everything Kafka in one host: the embedded cluster (when `KAFKA_BROKERS=embedded`), the
+/// producer bus, the connection monitor and the consumer supervisor.
+public final class KafkaPipeline: Sendable {
+    public let bus: KafkaBus
+    public let supervisor: ConsumerSupervisor
+    /// Kept alive for the life of the host; destroyed only after every client is gone.
+    public let embeddedCluster: EmbeddedKafkaCluster?
+    let monitor: ConnectionMonitor
+
+    /// The broker list in use: the embedded cluster's bootstrap list, or `KAFKA_BROKERS`.
+    public var brokers: String { bus.configuration.brokers }
+
+    public init(environment: HostEnvironment, extraProperties: [String: String], registry: PluginRegistry, spool: LocalSpool, logger: Logger) throws(KafkaError) {
+        var kafkaLogger = logger
+        kafkaLogger[metadataKey: "component"] = "kafka"
+        var configuration = KafkaConfiguration.fromEnvironment(environment.raw)
+        // plugins.json's "kafka" section first, the environment wins.
+        configuration.properties = extraProperties.merging(configuration.properties) { _, env in env }
+        let provisioner = TopicProvisioner(
+            partitions: Int32(environment.raw["KAFKA_TOPIC_PARTITIONS"].flatMap { Int32($0) } ?? 3),
+            replicationFactor: environment.raw["KAFKA_REPLICATION_FACTOR"].flatMap { Int16($0) } ?? -1)
+        var consumerConfiguration = configuration
+        if environment.kafkaBrokers == "embedded" {
+            let cluster = try EmbeddedKafkaCluster(brokerCount: 3, logger: kafkaLogger)
+            provisioner.ensureTopics(in: cluster, logger: kafkaLogger)
+            configuration.brokers = cluster.bootstrapServers
+            consumerConfiguration.brokers = cluster.bootstrapServers
+            // The mock cluster takes session.timeout.ms to rebalance after a member leaves
+            // (consumer restarts on swap or disable); keep that short.
+            consumerConfiguration.properties.merge(EmbeddedKafkaCluster.fastConsumerProperties) { mine, _ in mine }
+            embeddedCluster = cluster
+            kafkaLogger.info("embedded Kafka cluster running", metadata: ["bootstrap": "\(cluster.bootstrapServers)"])
+        } else {
+            embeddedCluster = nil
+        }
+        let isEmbedded = embeddedCluster != nil
+        let producerConfiguration = configuration
+        let provisionLogger = kafkaLogger
+        let replay = DeferredReplay()
+        bus = try KafkaBus(configuration: configuration, logger: kafkaLogger) { connected in
+            guard connected else { return }
+            Thread.detachNewThread {
+                if !isEmbedded { provisioner.ensureTopics(configuration: producerConfiguration, logger: provisionLogger) }
+                replay.run(spool)
+            }
+        }
+        replay.bus = bus
+        supervisor = ConsumerSupervisor(
+            registry: registry, bus: bus, consumerConfiguration: consumerConfiguration,
+            maxEventBytes: environment.raw["PAKA_MAX_EVENT_BYTES"].flatMap { Int($0) } ?? 1 << 20, logger: kafkaLogger)
+        monitor = ConnectionMonitor(bus: bus)
+    }
+
+    /// Long-running parts, in start order (ServiceGroup stops them in reverse).
+    var services: [any Service] { [monitor, supervisor] }
+
+    public func status(clientId: String) -> KafkaStatus {
+        let connected = bus.isConnected
+        return KafkaStatus(connected: connected, brokers: brokers, clientId: clientId, consumers: connected ? supervisor.activeGroups : [])
+    }
+
+    /// After the services stopped: flush the producer (bounded), then drop the embedded cluster.
+    func shutdown() {
+        bus.shutdown(timeout: .seconds(5))
+        embeddedCluster?.shutdown()
+    }
+}
