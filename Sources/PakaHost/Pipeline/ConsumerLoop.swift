@@ -65,7 +65,10 @@ final class ConsumerLoop: @unchecked Sendable {
         for (partition, queue) in queues.sorted(by: { $0.key.description < $1.key.description }) {
             for index in queue.readyIndices(limit: settings.batchSize - batch.count) { batch.append((partition, index)) }
         }
-        if !batch.isEmpty { handle(batch) }
+        if !batch.isEmpty {
+            logger.trace("handing a batch to the plugin", metadata: ["events": "\(batch.count)"])
+            handle(batch)
+        }
         for partition in Array(queues.keys) { settle(partition) }
     }
 
@@ -73,6 +76,7 @@ final class ConsumerLoop: @unchecked Sendable {
     /// batch goes to the new version.
     private func handle(_ batch: [(KafkaTopicPartition, Int)]) {
         let events = batch.map { partition, index -> PluginEvent in
+            queues[partition]!.retryAt = nil  // the wait, if any, is over
             var item = queues[partition]!.items[index]
             item.attempts += 1
             queues[partition]!.items[index] = item
@@ -107,8 +111,10 @@ final class ConsumerLoop: @unchecked Sendable {
                     if let max = settings.retry.maxAttempts, head.attempts >= max {
                         guard deadLetter(head, reason: "gave up after \(head.attempts) attempts: \(reason)", queue: &queue) else { return }
                     } else {
-                        forgiveWaitingAttempts(&queue)
-                        wait(&queue, partition: partition, afterAttempt: head.attempts)
+                        if queue.retryAt == nil {  // not scheduled yet for this attempt
+                            forgiveWaitingAttempts(&queue)
+                            wait(&queue, partition: partition, afterAttempt: head.attempts)
+                        }
                         return
                     }
                 }
@@ -134,7 +140,10 @@ final class ConsumerLoop: @unchecked Sendable {
     }
 
     private func wait(_ queue: inout PartitionQueue, partition: KafkaTopicPartition, afterAttempt attempt: Int) {
-        queue.retryAt = ContinuousClock.now + .milliseconds(settings.retry.backoffMs(afterAttempt: attempt))
+        let backoff = settings.retry.backoffMs(afterAttempt: attempt)
+        queue.retryAt = ContinuousClock.now + .milliseconds(backoff)
+        logger.debug("event will be retried; its partition waits", metadata: [
+            "partition": "\(partition)", "offset": "\(queue.items.first?.message.offset ?? -1)", "attempt": "\(attempt)", "backoff_ms": "\(backoff)"])
         if !queue.paused {
             do {
                 try consumer.pause(topic: partition.topic, partition: partition.partition)
@@ -189,4 +198,9 @@ final class ConsumerLoop: @unchecked Sendable {
             queues[partition] = nil
         }
     }
+}
+
+extension ConsumerLoop {
+    /// Partitions this member owns now (rebalance tests, `GET /plugins` later).
+    var assignedCount: Int { consumer.assignment().count }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PakaHost
 import Synchronization
@@ -29,7 +30,8 @@ final class RecordingHostServices: PluginHostServices {
 extension Logger {
     static let test: Logger = {
         var logger = Logger(label: "paka-test")
-        logger.logLevel = .critical
+        // PAKA_TEST_LOG=debug shows the host's log while debugging a test.
+        logger.logLevel = ProcessInfo.processInfo.environment["PAKA_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         return logger
     }()
 }

@@ -1,0 +1,92 @@
+import Foundation
+import PakaKafka
+import Testing
+@testable import PakaHost
+
+/// The seed's fallback: Kafka down → events are processed synchronously in-process; nothing lost.
+@Suite struct FallbackTests {
+    @Test func allBrokersDownMidStreamFallsBackToSynchronousThenAsyncResumes() async throws {
+        let harness = try PipelineHarness(messageTimeoutMs: 1500)
+        let consumer = try harness.startConsumer()
+        var published: [String] = []
+        for i in 0..<5 {
+            let receipt = await harness.router.publish(harness.event("before-\(i)"))
+            #expect(receipt.mode == .kafka)
+            published.append("before-\(i)")
+        }
+
+        harness.cluster.setAllBrokersDown()
+        #expect(await eventually { !harness.bus.refreshConnection(timeout: .milliseconds(300)) })
+        for i in 0..<5 {
+            let receipt = await harness.router.publish(harness.event("during-\(i)"))
+            #expect(receipt.mode == .synchronous)
+            #expect(receipt.outcomes == ["scripted": .ok])
+            published.append("during-\(i)")
+        }
+
+        harness.cluster.setAllBrokersUp()
+        #expect(await eventually(30) { harness.bus.refreshConnection(timeout: .seconds(1)) })
+        for i in 0..<5 {
+            let receipt = await harness.router.publish(harness.event("after-\(i)"))
+            #expect(receipt.mode == .kafka)
+            published.append("after-\(i)")
+        }
+        #expect(await eventually(30) { Set(harness.recorded.map(\.id)) == Set(published) })
+        consumer.stop()
+        let sync = harness.recorded.filter { $0.id.hasPrefix("during-") }
+        #expect(sync.allSatisfy { $0.partition == -1 })  // handled in-process, not from Kafka
+        #expect(harness.recorded.count == published.count)  // and nothing twice
+    }
+
+    @Test func notConnectedAtAllProcessesSynchronouslyAndSaysSo() async throws {
+        let harness = try PipelineHarness()
+        harness.router.attach(nil)
+        let receipt = await harness.router.publish(harness.event("offline"))
+        #expect(receipt.mode == .synchronous)
+        #expect(harness.recorded.map(\.id) == ["offline"])
+    }
+
+    @Test func failedEventWithoutKafkaIsKeptInTheLocalDeadLetterFile() async throws {
+        let harness = try PipelineHarness()
+        harness.router.attach(nil)
+        let receipt = await harness.router.publish(harness.event("doomed", data: #""fail""#))
+        #expect(receipt.outcomes == ["scripted": .fail("event asked to fail")])
+        let line = try String(contentsOfFile: harness.spool.deadLetterPath(for: "scripted.in"), encoding: .utf8)
+        #expect(line.contains(#""error":"event asked to fail""#))
+        #expect(line.contains(#""id":"doomed""#))
+        #expect(line.contains(#""plugin":"scripted""#))
+    }
+
+    @Test func eventStillRetryingWithoutKafkaIsDeferredAndRepublishedWhenKafkaReturns() async throws {
+        let harness = try PipelineHarness()
+        harness.router.attach(nil)
+        let receipt = await harness.router.publish(harness.event("patient", data: #""retry-until-6""#))
+        #expect(receipt.outcomes == ["scripted": .retry("not yet")])
+        #expect(FileManager.default.fileExists(atPath: harness.spool.deferredPath(for: "scripted.in")))
+        #expect(harness.recorded.isEmpty)
+
+        harness.router.attach(harness.bus)
+        let replay = DeferredReplay()
+        replay.bus = harness.bus
+        replay.run(harness.spool)
+        #expect(!FileManager.default.fileExists(atPath: harness.spool.deferredPath(for: "scripted.in")))
+        let consumer = try harness.startConsumer()
+        #expect(await eventually(30) { harness.recorded.map(\.id) == ["patient"] })
+        consumer.stop()
+    }
+
+    @Test func eventsAPluginPublishesWithoutKafkaAreProcessedSynchronouslyToo() async throws {
+        let harness = try PipelineHarness()
+        harness.router.attach(nil)
+        let sink = harness.dir.file("sink.txt")
+        harness.registry.apply(PakaConfiguration(pluginDir: harness.dir.path, plugins: [
+            PluginEntry(name: "echo", library: try PluginCompiler.echo(name: "echo-fallback")),
+            PluginEntry(name: "scripted", library: try PluginCompiler.build(name: "scripted"), topics: ["echo.out"],
+                        config: .object(["record": .string(sink)])),
+        ]))
+        let receipt = await harness.router.publish(CloudEvent(id: "chain", source: "t", type: "echo.in", subject: "r1", data: Array("{}".utf8)))
+        #expect(receipt.outcomes == ["echo": .ok])
+        // echo published "echo.out" from inside its handle call; the scripted plugin consumes it.
+        #expect(await eventually { PipelineHarness.recorded(sink).count == 1 })
+    }
+}
