@@ -131,6 +131,12 @@ public final class KafkaProducer: Sendable {
     /// should shut it down and create a new one.
     public var fatalError: KafkaError? { handle.fatalError }
 
+    /// Raises a fatal error as librdkafka would after an idempotence failure (out-of-order
+    /// sequence), through librdkafka's own test hook: lets tests prove the host recovers.
+    public func injectFatalErrorForTesting() {
+        _ = rd_kafka_test_fatal_error(handle.pointer, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, "injected by a test")
+    }
+
     /// Best knowledge of broker connectivity: false until a metadata request or a delivery
     /// succeeded, false again when librdkafka reports all brokers down (or auth/TLS/DNS failure).
     public var isConnected: Bool { handle.context.isConnected }

@@ -28,6 +28,7 @@ final class ConsumerLoop: @unchecked Sendable {
     private let logger: Logger
     private let stopRequested = Atomic<Bool>(false)
     private var queues: [KafkaTopicPartition: PartitionQueue] = [:]
+    private var lastAssignment: Set<KafkaTopicPartition> = []
 
     init(settings: Settings, configuration: KafkaConfiguration, registry: PluginRegistry, bus: KafkaBus, logger: Logger) throws(KafkaError) {
         self.settings = settings
@@ -191,8 +192,12 @@ final class ConsumerLoop: @unchecked Sendable {
 
     /// After a rebalance another member owns these partitions and will redeliver what we held.
     private func dropRevokedPartitions() {
-        guard !queues.isEmpty else { return }
         let assigned = Set(consumer.assignment())
+        if assigned != lastAssignment {
+            lastAssignment = assigned
+            logger.info("partitions assigned", metadata: [
+                "count": "\(assigned.count)", "partitions": "\(assigned.map(\.description).sorted().joined(separator: ","))"])
+        }
         for partition in queues.keys where !assigned.contains(partition) {
             logger.info("partition revoked; its unfinished events go to its new owner", metadata: ["partition": "\(partition)"])
             queues[partition] = nil

@@ -26,7 +26,8 @@ public final class KafkaBus: KafkaTransport {
 
     public var isConnected: Bool { connected.load(ordering: .acquiring) }
 
-    private var currentProducer: KafkaProducer { producer.withLock { $0 } }
+    /// The producer in use now (it changes after a fatal error).
+    public var currentProducer: KafkaProducer { producer.withLock { $0 } }
 
     /// Asks the brokers for metadata and records the answer; called by the connection monitor.
     /// Also replaces a producer that hit a fatal error (idempotence after an outage).
