@@ -20,6 +20,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "paka", targets: ["PakaCLI"]),
+        .executable(name: "paka-bench", targets: ["PakaBench"]),
         .library(name: "PakaPluginSDK", targets: ["PakaPluginSDK"]),
         .library(name: "DocumentProcessor", type: .dynamic, targets: ["DocumentProcessor"]),
         .library(name: "NotificationProcessor", type: .dynamic, targets: ["NotificationProcessor"]),
@@ -73,6 +74,10 @@ let package = Package(
                 "PakaHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+
+        .executableTarget(
+            name: "PakaBench",
+            dependencies: ["PakaHost", "PakaKafka", "CRdKafka", .product(name: "Logging", package: "swift-log")]),
 
         // MARK: Plugin SDK and the built-in processors
         .target(name: "PakaPluginSDK", dependencies: ["CPakaABI"]),

@@ -58,6 +58,28 @@ public struct CloudEvent: Sendable, Equatable {
         return out
     }
 
+    /// The required context attributes, for the consumer's hot path: validates the whole
+    /// document as JSON but decodes only three strings (no copy of `data`).
+    public static func requiredAttributes(of bytes: [UInt8]) -> Result<(id: String, type: String, source: String), DecodingFailure> {
+        struct Attributes: Decodable { let id: String?; let type: String?; let source: String? }
+        let decoded: Attributes
+        do {
+            decoded = try attributeDecoder.decode(Attributes.self, from: Data(bytes))
+        } catch DecodingError.typeMismatch(let type, _) where type == [String: Any].self || "\(type)".contains("Dictionary") {
+            return .failure(.notAnObject)
+        } catch DecodingError.typeMismatch {
+            return .failure(.missing("id"))
+        } catch {
+            return .failure(.notJSON)
+        }
+        guard let id = decoded.id, !id.isEmpty else { return .failure(.missing("id")) }
+        guard let type = decoded.type, !type.isEmpty else { return .failure(.missing("type")) }
+        guard let source = decoded.source, !source.isEmpty else { return .failure(.missing("source")) }
+        return .success((id, type, source))
+    }
+
+    private static let attributeDecoder = JSONDecoder()
+
     /// Parses an envelope: `id`, `type`, `source` required; poison payloads are reported, not thrown past the caller.
     public static func parse(_ bytes: [UInt8]) -> Result<CloudEvent, DecodingFailure> {
         guard let root = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else { return .failure(.notJSON) }

@@ -47,8 +47,8 @@ final class ConsumerLoop: @unchecked Sendable {
     func run() {
         logger.info("consumer started", metadata: ["topics": "\(settings.topics.joined(separator: ","))"])
         while !stopRequested.load(ordering: .acquiring) {
-            let room = settings.batchSize - queues.values.reduce(0) { $0 + $1.items.count }
-            let timeout = queues.values.contains { !$0.items.isEmpty && !$0.isWaiting } ? Duration.zero : settings.pollTimeout
+            let room = settings.batchSize - queues.values.reduce(0) { $0 + $1.count }
+            let timeout = queues.values.contains { $0.count > 0 && !$0.isWaiting } ? Duration.zero : settings.pollTimeout
             for message in consumer.poll(maxMessages: max(room, 1), timeout: timeout) {
                 queues[KafkaTopicPartition(topic: message.topic, partition: message.partition), default: PartitionQueue()]
                     .append(message, maxEventBytes: settings.maxEventBytes)
@@ -63,14 +63,14 @@ final class ConsumerLoop: @unchecked Sendable {
     private func processReady() {
         dropRevokedPartitions()
         var batch: [(KafkaTopicPartition, Int)] = []
-        for (partition, queue) in queues.sorted(by: { $0.key.description < $1.key.description }) {
+        for (partition, queue) in queues {
             for index in queue.readyIndices(limit: settings.batchSize - batch.count) { batch.append((partition, index)) }
         }
         if !batch.isEmpty {
             logger.trace("handing a batch to the plugin", metadata: ["events": "\(batch.count)"])
             handle(batch)
         }
-        for partition in Array(queues.keys) { settle(partition) }
+        for partition in Array(queues.keys) { settle(&queues[partition]!, partition: partition) }
     }
 
     /// Hands the batch to the active version of the plugin; a swap in between just means the
@@ -78,9 +78,8 @@ final class ConsumerLoop: @unchecked Sendable {
     private func handle(_ batch: [(KafkaTopicPartition, Int)]) {
         let events = batch.map { partition, index -> PluginEvent in
             queues[partition]!.retryAt = nil  // the wait, if any, is over
-            var item = queues[partition]!.items[index]
-            item.attempts += 1
-            queues[partition]!.items[index] = item
+            queues[partition]![index].attempts += 1
+            let item = queues[partition]![index]
             var event = item.event!
             event.attempt = UInt32(item.attempts)
             return event
@@ -93,14 +92,12 @@ final class ConsumerLoop: @unchecked Sendable {
             }
             outcomes = plugin.handle(events)
         }
-        for ((partition, index), outcome) in zip(batch, outcomes!) { queues[partition]!.items[index].known = outcome }
+        for ((partition, index), outcome) in zip(batch, outcomes!) { queues[partition]![index].known = outcome }
     }
 
     /// Stores offsets of the finished head items, dead-letters FAILs and poison, schedules retries.
-    private func settle(_ partition: KafkaTopicPartition) {
-        guard var queue = queues[partition] else { return }
-        defer { queues[partition] = queue }
-        while let head = queue.items.first {
+    private func settle(_ queue: inout PartitionQueue, partition: KafkaTopicPartition) {
+        while let head = queue.first {
             if let poison = head.poison {
                 guard deadLetter(head, reason: "poison message: \(poison)", queue: &queue) else { return }
             } else if let known = head.known {
@@ -123,7 +120,7 @@ final class ConsumerLoop: @unchecked Sendable {
                 return  // not handled yet
             }
             store(head.message)
-            queue.items.removeFirst()
+            queue.removeFirst()
             queue.retryAt = nil
         }
         if queue.paused { resume(partition, &queue) }
@@ -132,10 +129,10 @@ final class ConsumerLoop: @unchecked Sendable {
     /// Later events that answered RETRY while the head was failing only waited for it (plugins
     /// keep partition order that way): that try does not count against `retry.maxAttempts`.
     private func forgiveWaitingAttempts(_ queue: inout PartitionQueue) {
-        for index in queue.items.indices.dropFirst() {
-            if case .retry = queue.items[index].known {
-                queue.items[index].known = nil
-                queue.items[index].attempts -= 1
+        for index in (queue.headIndex + 1)..<queue.items.count {
+            if case .retry = queue[index].known {
+                queue[index].known = nil
+                queue[index].attempts -= 1
             }
         }
     }
@@ -144,7 +141,7 @@ final class ConsumerLoop: @unchecked Sendable {
         let backoff = settings.retry.backoffMs(afterAttempt: attempt)
         queue.retryAt = ContinuousClock.now + .milliseconds(backoff)
         logger.debug("event will be retried; its partition waits", metadata: [
-            "partition": "\(partition)", "offset": "\(queue.items.first?.message.offset ?? -1)", "attempt": "\(attempt)", "backoff_ms": "\(backoff)"])
+            "partition": "\(partition)", "offset": "\(queue.first?.message.offset ?? -1)", "attempt": "\(attempt)", "backoff_ms": "\(backoff)"])
         if !queue.paused {
             do {
                 try consumer.pause(topic: partition.topic, partition: partition.partition)

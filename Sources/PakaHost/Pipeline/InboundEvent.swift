@@ -11,11 +11,11 @@ enum InboundEvent {
         guard String(validating: message.value, as: UTF8.self) != nil else {
             return .failure(PoisonMessage(reason: "payload is not valid UTF-8"))
         }
-        switch CloudEvent.parse(message.value) {
+        switch CloudEvent.requiredAttributes(of: message.value) {
         case .failure(let failure):
             return .failure(PoisonMessage(reason: "not a CloudEvent: \(failure)"))
-        case .success(let envelope):
-            return .success(PluginEvent(id: envelope.id, topic: message.topic, key: message.key ?? [], payload: message.value,
+        case .success(let attributes):
+            return .success(PluginEvent(id: attributes.id, topic: message.topic, key: message.key ?? [], payload: message.value,
                                         partition: message.partition, offset: message.offset))
         }
     }

@@ -17,12 +17,35 @@ struct PartitionQueue {
         var attempts: Int = 0
     }
 
-    var items: [Item] = []
+    /// Unfinished messages live at `items[head...]`; finished ones are dropped by moving `head`
+    /// (and compacting now and then), so settling a batch costs O(batch), not O(batch²).
+    private(set) var items: [Item] = []
+    private var head = 0
     /// When set, the head waits for its retry until this instant.
     var retryAt: ContinuousClock.Instant?
     var paused = false
 
     var isWaiting: Bool { retryAt.map { $0 > ContinuousClock.now } ?? false }
+
+    var count: Int { items.count - head }
+    var first: Item? { head < items.count ? items[head] : nil }
+    var headIndex: Int { head }
+
+    subscript(index: Int) -> Item {
+        get { items[index] }
+        set { items[index] = newValue }
+    }
+
+    mutating func removeFirst() {
+        head += 1
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 256, head * 2 >= items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+    }
 
     mutating func append(_ message: KafkaMessage, maxEventBytes: Int) {
         switch InboundEvent.decode(message, maxBytes: maxEventBytes) {
@@ -36,8 +59,11 @@ struct PartitionQueue {
     func readyIndices(limit: Int) -> [Int] {
         guard !isWaiting else { return [] }
         var ready: [Int] = []
-        for (index, item) in items.enumerated() where ready.count < limit {
+        var index = head
+        while index < items.count && ready.count < limit {
+            let item = items[index]
             if item.poison == nil, item.known == nil || !(item.known!.isSettled) { ready.append(index) }
+            index += 1
         }
         return ready
     }
