@@ -117,6 +117,18 @@ import Testing
         #expect(storedFiles(host) == [SHA256Hex.of([UInt8](repeating: 1, count: 100))])
     }
 
+    /// A chunked body declares no length: the limit is enforced while streaming, and the
+    /// partial temporary file is removed.
+    @Test func bodyWithoutContentLengthIsCutOffAtTheLimitAndLeavesNoTemporaryFile() async throws {
+        let dir = TemporaryDirectory()
+        let temporary = dir.file(".incoming")
+        let receiver = MultipartFileReceiver(field: "file", temporaryPath: temporary)
+        await #expect(throws: APIError.self) {
+            _ = try await receiver.receive(RequestBody(buffer: Self.multipart(content: [UInt8](repeating: 3, count: 5000))), boundary: Self.boundary, limit: 1000)
+        }
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+    }
+
     @Test func missingFileFieldIs400NamingIt() async throws {
         let host = try await TestHost()
         let headers = try await headers(host)
