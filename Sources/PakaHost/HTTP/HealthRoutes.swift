@@ -24,7 +24,7 @@ struct HealthRoutes {
         var mode: String
     }
 
-    func add(to routes: Router<BasicRequestContext>) {
+    func add(to routes: some RouterMethods<PakaRequestContext>) {
         routes.get("/health") { _, _ -> Response in
             let plugins = await Task.detached { registry.statuses().map(self.health) }.value
             let connected = router.kafka?.isConnected ?? false

@@ -10,6 +10,8 @@ public struct HostEnvironment: Sendable {
     public var jwtSecret: String?
     public var pluginsFile: String
     public var dataDirectory: String
+    /// Largest `POST /upload` body accepted (`PAKA_UPLOAD_LIMIT_BYTES`, default 20 MB).
+    public var uploadLimitBytes: Int
     public var allowInsecurePlugins: Bool
     public var raw: [String: String]
 
@@ -23,6 +25,7 @@ public struct HostEnvironment: Sendable {
         jwtSecret = env["JWT_SECRET"].nonEmpty
         pluginsFile = env["PAKA_PLUGINS_FILE"].nonEmpty ?? "plugins.json"
         dataDirectory = env["PAKA_DATA_DIR"].nonEmpty ?? "data"
+        uploadLimitBytes = env["PAKA_UPLOAD_LIMIT_BYTES"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? 20 * 1024 * 1024
         allowInsecurePlugins = ["1", "true", "yes"].contains(env["PAKA_ALLOW_INSECURE_PLUGINS"]?.lowercased() ?? "")
     }
 }

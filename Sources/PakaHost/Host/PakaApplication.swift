@@ -13,6 +13,7 @@ public final class PakaApplication: Sendable {
     public let router: EventRouter
     public let tokens: TokenAuthority
     public let kafka: KafkaPipeline?
+    public let metrics = PakaMetrics()
     public let logger: Logger
 
     public init(environment: HostEnvironment, configuration: PakaConfiguration, logger: Logger) async throws {
@@ -49,15 +50,18 @@ public final class PakaApplication: Sendable {
         return refusals
     }
 
-    /// Runs until SIGTERM/SIGINT; `onListening` receives the bound port (useful with PORT=0).
-    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let routes = Router()
-        HealthRoutes(registry: registry, router: router).add(to: routes)
-        let app = Application(
-            router: routes,
+    /// The HTTP server, not yet running: `run` puts it in the ServiceGroup.
+    public func makeHTTPApplication(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: HTTPAPI(app: self).makeRouter(),
             configuration: .init(address: .hostname(environment.bindAddress, port: environment.port), serverName: "paka"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
+    }
+
+    /// Runs until SIGTERM/SIGINT; `onListening` receives the bound port (useful with PORT=0).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = makeHTTPApplication(onListening: onListening)
         // Start order: Kafka first, HTTP last; graceful shutdown runs in reverse, so intake
         // (HTTP) stops first and the consumers finish and commit before the producer flushes.
         let services: [any Service] = (kafka?.services ?? []) + [app]

@@ -31,7 +31,7 @@ import Testing
             process.executableURL = URL(fileURLWithPath: TestPaths.pakaExecutable)
             process.arguments = ["serve"]
             process.environment = env
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.standardOutput = FileHandle(forWritingAtPath: log)
             process.standardError = process.standardOutput
             try process.run()

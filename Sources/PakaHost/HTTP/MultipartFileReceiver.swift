@@ -1,0 +1,121 @@
+import Crypto
+import Foundation
+import Hummingbird
+import MultipartKit
+import NIOCore
+
+/// Streams a `multipart/form-data` body through multipart-kit's parser and writes the one part
+/// named `field` to a temporary file, hashing it on the way, so a 20 MB upload never sits in
+/// memory whole.
+final class MultipartFileReceiver {
+    struct ReceivedFile {
+        var temporaryPath: String
+        var fileName: String
+        var contentType: String
+        var size: Int
+        var sha256: String
+    }
+
+    private let field: String
+    private let temporaryPath: String
+    private var handle: FileHandle?
+    private var hasher = SHA256()
+    private var partHeaders: [String: String] = [:]
+    private var inTargetPart: Bool?
+    private var found: (fileName: String, contentType: String)?
+    private var size = 0
+
+    init(field: String, temporaryPath: String) {
+        self.field = field
+        self.temporaryPath = temporaryPath
+    }
+
+    /// The boundary of a `multipart/form-data` content type, nil for anything else.
+    static func boundary(of contentType: String) -> String? {
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
+        for part in parts.dropFirst() where part.lowercased().hasPrefix("boundary=") {
+            let value = part.dropFirst("boundary=".count).trimmingCharacters(in: ["\""])
+            return value.isEmpty ? nil : value
+        }
+        return nil
+    }
+
+    /// Reads the whole body; throws `APIError` for 413 (past `limit` bytes) and 400 (malformed,
+    /// or no part named `field`). The temporary file is removed on every failure.
+    func receive(_ body: RequestBody, boundary: String, limit: Int) async throws -> ReceivedFile {
+        do {
+            return try await run(body, boundary: boundary, limit: limit)
+        } catch {
+            try? handle?.close()
+            try? FileManager.default.removeItem(atPath: temporaryPath)
+            throw error
+        }
+    }
+
+    private func run(_ body: RequestBody, boundary: String, limit: Int) async throws -> ReceivedFile {
+        let parser = MultipartParser(boundary: boundary)
+        var failure: (any Error)?
+        parser.onHeader = { [unowned self] name, value in partHeaders[name.lowercased()] = value }
+        parser.onBody = { [unowned self] buffer in
+            do { try self.write(buffer.readableBytesView) } catch { failure = failure ?? error }
+        }
+        parser.onPartComplete = { [unowned self] in
+            // An empty part has no body callback: decide here so an empty file still counts.
+            if inTargetPart == nil { do { try startPart() } catch { failure = failure ?? error } }
+            if inTargetPart == true { try? handle?.close(); handle = nil }
+            partHeaders = [:]
+            inTargetPart = nil
+        }
+        var received = 0
+        for try await chunk in body {
+            received += chunk.readableBytes
+            guard received <= limit else { throw Self.tooLarge(limit) }
+            do { try parser.execute(chunk) } catch { throw APIError.badRequest("multipart body is malformed") }
+            if let failure { throw failure }
+        }
+        guard let found else { throw APIError.badRequest("multipart field '\(field)' is required (a file part)") }
+        try? handle?.close()
+        handle = nil
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return ReceivedFile(temporaryPath: temporaryPath, fileName: found.fileName, contentType: found.contentType, size: size, sha256: digest)
+    }
+
+    static func tooLarge(_ limit: Int) -> APIError {
+        APIError(.contentTooLarge, "upload is larger than the limit of \(limit) bytes (PAKA_UPLOAD_LIMIT_BYTES)")
+    }
+
+    private func write(_ bytes: ByteBufferView) throws {
+        if inTargetPart == nil { try startPart() }
+        guard inTargetPart == true, let handle else { return }
+        let data = Data(bytes)
+        hasher.update(data: data)
+        size += data.count
+        try handle.write(contentsOf: data)
+    }
+
+    /// Decides from Content-Disposition whether the part starting now is the file.
+    private func startPart() throws {
+        let disposition = partHeaders["content-disposition"] ?? ""
+        guard Self.parameter("name", in: disposition) == field, found == nil else {
+            inTargetPart = false
+            return
+        }
+        inTargetPart = true
+        found = (Self.parameter("filename", in: disposition) ?? "upload", partHeaders["content-type"] ?? "application/octet-stream")
+        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let opened = FileHandle(forWritingAtPath: temporaryPath) else {
+            throw APIError(.internalServerError, "cannot write the upload to \(temporaryPath)")
+        }
+        handle = opened
+    }
+
+    /// `name="file"` in `form-data; name="file"; filename="a.pdf"`.
+    static func parameter(_ key: String, in header: String) -> String? {
+        for item in header.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            let pair = item.split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].lowercased() == key { return pair[1].trimmingCharacters(in: ["\""]) }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,46 @@
+import CoreMetrics
+import Prometheus
+
+/// The host's Prometheus metrics, owned by the application instead of a global
+/// `MetricsSystem.bootstrap` (which can run once per process and so breaks with several apps in
+/// one test run). Handlers record through swift-metrics types bound to this registry's factory.
+public final class PakaMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+
+    public init() {
+        factory = PrometheusMetricsFactory(registry: registry)
+    }
+
+    /// One HTTP request answered; `route` is the matched pattern (bounded cardinality), not the raw path.
+    func recordRequest(route: String, method: String, status: Int) {
+        Counter(label: "paka_http_requests_total",
+                dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory).increment()
+    }
+
+    /// One event handed to the router by the HTTP API.
+    func recordPublished(topic: String, mode: EventRouter.Mode) {
+        Counter(label: "paka_events_published_total", dimensions: [("topic", topic), ("mode", mode.rawValue)], factory: factory).increment()
+    }
+
+    /// The registry's metrics plus the plugins' own counters, read now: they live in the
+    /// registry's `PluginCounters` and are reset when a new version loads, so they are rendered
+    /// from the current statuses rather than mirrored.
+    func render(plugins: [PluginStatus]) -> String {
+        var text = registry.emitToString()
+        let families: [(name: String, help: String, value: (PluginCounters.Snapshot) -> Int)] = [
+            ("paka_plugin_events_handled_total", "Events the plugin's active version answered OK.", \.handled),
+            ("paka_plugin_events_retried_total", "RETRY answers of the plugin's active version.", \.retried),
+            ("paka_plugin_events_failed_total", "FAIL answers of the plugin's active version.", \.failed),
+            ("paka_plugin_events_dead_lettered_total", "Events dead-lettered for the plugin's active version.", \.deadLettered),
+        ]
+        let active = plugins.compactMap { status in status.counters.map { (status.name, status.version ?? "", $0) } }
+        for family in families {
+            text += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) counter\n"
+            for (name, version, counters) in active {
+                text += "\(family.name){plugin=\"\(name)\",version=\"\(version)\"} \(family.value(counters))\n"
+            }
+        }
+        return text
+    }
+}

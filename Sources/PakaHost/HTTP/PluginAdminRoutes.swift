@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+
+/// `GET /plugins`, `POST /plugins/reload`, `POST /plugins/{name}/enable|disable`, and the
+/// plugin-served routes under `/plugins/{name}/…`.
+struct PluginAdminRoutes {
+    let api: HTTPAPI
+
+    struct Refusal: Encodable {
+        var plugin: String
+        var file: String
+        var reason: String
+        var message: String
+    }
+
+    struct Applied: Encodable {
+        var ok = true
+        var message: String
+        var plugins: [PluginStatus]
+        var refused: [Refusal]
+    }
+
+    struct Invalid: Encodable {
+        var ok = false
+        var error: String
+        var issues: [String]
+    }
+
+    /// Needs any valid token. `PluginStatus` carries no plugin config, which may hold secrets.
+    func addList(to routes: some RouterMethods<PakaRequestContext>) {
+        routes.get("/plugins") { _, _ in JSONResponse.make(api.app.registry.statuses()) }
+    }
+
+    /// Needs an admin token.
+    func addAdmin(to routes: some RouterMethods<PakaRequestContext>) {
+        routes.post("/plugins/reload") { _, _ in
+            try await apply("plugins.json reloaded") { try api.app.reloadPlugins() }
+        }
+        for (action, enabled) in [("enable", true), ("disable", false)] {
+            routes.post("/plugins/:name/\(action)") { _, context in
+                let name = try context.parameters.require("name")
+                let app = api.app
+                return try await apply("plugin '\(name)' \(action)d in plugins.json") {
+                    switch try api.switchboard.setEnabled(enabled, plugin: name, environment: app.environment.raw) {
+                    case .unknownPlugin: throw APIError.notFound("no plugin named '\(name)' in \(app.environment.pluginsFile)")
+                    case .changed: return try app.reloadPlugins()
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs a configuration change off the cooperative pool and answers with the new statuses,
+    /// or 400 with every issue when the file is invalid (nothing applied then).
+    private func apply(_ message: String, _ change: @escaping @Sendable () throws -> [PluginLoadError]) async throws -> Response {
+        do {
+            let refusals = try await offload(change)
+            let byPath = Dictionary(api.app.registry.configuration.plugins.map { ($0.libraryPath(pluginDir: api.app.registry.configuration.pluginDir), $0.name) },
+                                    uniquingKeysWith: { first, _ in first })
+            return JSONResponse.make(Applied(
+                message: refusals.isEmpty ? message : "\(message); \(refusals.count) plugin(s) refused",
+                plugins: api.app.registry.statuses(),
+                refused: refusals.map { Refusal(plugin: byPath[$0.path] ?? "", file: $0.path, reason: $0.reason.rawValue, message: $0.message) }))
+        } catch let error as ConfigError {
+            return JSONResponse.make(Invalid(error: "\(error.file) is invalid; nothing was applied", issues: error.issues.map(\.description)),
+                                     status: .badRequest)
+        }
+    }
+
+    /// Requests under `/plugins/{name}/…` (any method) go to that plugin's `http` hook, with the
+    /// path relative to `/plugins/{name}`. Needs any valid token.
+    func addPluginServed(to routes: some RouterMethods<PakaRequestContext>) {
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            routes.on("/plugins/:name/**", method: method) { request, context in
+                let name = try context.parameters.require("name")
+                guard let plugin = api.app.registry.active(named: name) else {
+                    throw APIError.notFound("plugin '\(name)' is not active")
+                }
+                guard plugin.descriptor.capabilities.contains(.http) else {
+                    throw APIError.notFound("plugin '\(name)' does not serve HTTP (no http hook)")
+                }
+                var request = request
+                let body = try await request.collectBody(upTo: context.maxUploadSize)
+                let prefix = "/plugins/\(name)"
+                let path = request.uri.path.hasPrefix(prefix) ? String(request.uri.path.dropFirst(prefix.count)) : request.uri.path
+                let forwarded = PluginHTTPRequest(method: request.method.rawValue, path: path.isEmpty ? "/" : path,
+                                                  query: request.uri.query ?? "", contentType: request.headers[.contentType] ?? "",
+                                                  body: Array(body.readableBytesView))
+                guard let answer = try await offload({ plugin.serveHTTP(forwarded) }) else {
+                    throw APIError.notFound("plugin '\(name)' is no longer active")
+                }
+                let status = HTTPResponse.Status(code: (100...599).contains(answer.status) ? answer.status : 502)
+                return Response(status: status, headers: [.contentType: answer.contentType.isEmpty ? "application/octet-stream" : answer.contentType],
+                                body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            }
+        }
+    }
+}
