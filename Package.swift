@@ -87,6 +87,8 @@ let package = Package(
 
         // MARK: Plugin SDK and the built-in processors
         .target(name: "PakaPluginSDK", dependencies: ["CPakaABI"]),
+        // libpq wrapped once, for the processors that store data (linked into each .so).
+        .target(name: "PakaPostgres", dependencies: ["CLibPQ"]),
         .target(
             name: "DocumentProcessor", dependencies: ["PakaPluginSDK"], path: "Plugins/Document",
             linkerSettings: pluginLinkerSettings),
@@ -110,5 +112,8 @@ let package = Package(
         .testTarget(
             name: "PakaKafkaTests",
             dependencies: ["PakaKafka"]),
+        .testTarget(
+            name: "PakaPostgresTests",
+            dependencies: ["PakaPostgres"]),
     ]
 )

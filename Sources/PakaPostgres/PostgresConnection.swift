@@ -1,0 +1,95 @@
+import CLibPQ
+
+/// One libpq connection: parameterised statements, transactions, reconnect after an outage.
+///
+/// Blocking, and not thread-safe: a processor instance owns one and the host calls an
+/// instance from one thread at a time. Parameters always travel separately from the SQL
+/// (`PQexecParams`), never spliced into it.
+public final class PostgresConnection {
+    private let url: String
+    private var connection: OpaquePointer?
+
+    /// Connects to `url` (a libpq connection string or postgresql:// URL).
+    public init(url: String) throws(PostgresError) {
+        self.url = url
+        try connect()
+    }
+
+    deinit { PQfinish(connection) }
+
+    private func connect() throws(PostgresError) {
+        PQfinish(connection)
+        connection = PQconnectdb(url)
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let reason = Self.errorText(connection)
+            PQfinish(connection)
+            connection = nil
+            // The URL may hold a password: never echo it.
+            throw PostgresError(message: "cannot connect to PostgreSQL: \(reason)")
+        }
+    }
+
+    /// Runs one statement with text parameters (`$1`, `$2`…); nil is SQL NULL. After a lost
+    /// connection it reconnects once before giving up.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PostgresResult {
+        if connection == nil || PQstatus(connection) != CONNECTION_OK {
+            PQreset(connection)
+            if PQstatus(connection) != CONNECTION_OK { try connect() }
+        }
+        let result = withCStrings(parameters) { values in
+            PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+            return Self.copy(result)
+        default:
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = result.flatMap { PQresultErrorMessage($0) }.map { String(cString: $0) } ?? Self.errorText(connection)
+            throw PostgresError(message: message.trimmingCharacters(in: .whitespacesAndNewlines), sqlState: state)
+        }
+    }
+
+    /// Runs `body` inside BEGIN/COMMIT; any error rolls back and is rethrown.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            _ = try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// True when a trivial query succeeds (used by health hooks).
+    public var isHealthy: Bool { (try? execute("SELECT 1")) != nil }
+
+    private static func errorText(_ connection: OpaquePointer?) -> String {
+        connection.flatMap { PQerrorMessage($0) }.map { String(cString: $0) }?.trimmingCharacters(in: .whitespacesAndNewlines)
+            ?? "out of memory"
+    }
+
+    private static func copy(_ result: OpaquePointer?) -> PostgresResult {
+        let columnCount = PQnfields(result), rowCount = PQntuples(result)
+        let columns = (0..<columnCount).map { String(cString: PQfname(result, $0)) }
+        let rows = (0..<rowCount).map { row in
+            (0..<columnCount).map { column -> String? in
+                PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+            }
+        }
+        let affected = PQcmdTuples(result).map { Int(String(cString: $0)) ?? 0 } ?? 0
+        return PostgresResult(columns: columns, rows: rows, affectedRows: affected)
+    }
+}
+
+/// Calls `body` with a C array of NUL-terminated copies of `values` (NULL for nil).
+private func withCStrings<R>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let copies = values.map { $0.map { strdup($0) } ?? nil }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { $0.map { UnsafePointer($0) } })
+}
+
+import Foundation

@@ -1,0 +1,22 @@
+/// A libpq failure, classified so a processor can answer RETRY for an outage and FAIL for a
+/// bad event.
+public struct PostgresError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    /// The five-character SQLSTATE, when the server sent one.
+    public let sqlState: String?
+
+    public init(message: String, sqlState: String? = nil) {
+        self.message = message
+        self.sqlState = sqlState
+    }
+
+    /// True when the database (not the statement) is the problem: no connection, shutting
+    /// down, out of resources, serialization conflicts. Worth retrying later.
+    public var isTransient: Bool {
+        guard let state = sqlState else { return true }  // no SQLSTATE: the connection itself failed
+        return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57")
+            || state == "40001" || state == "40P01" || state.hasPrefix("58")
+    }
+
+    public var description: String { sqlState.map { "\(message) (SQLSTATE \($0))" } ?? message }
+}
