@@ -97,6 +97,9 @@ final class ConsumerLoop: @unchecked Sendable {
 
     /// Stores offsets of the finished head items, dead-letters FAILs and poison, schedules retries.
     private func settle(_ queue: inout PartitionQueue, partition: KafkaTopicPartition) {
+        // Offsets are a watermark: storing the last finished one covers every one before it.
+        var finished: KafkaMessage?
+        defer { if let finished { store(finished) } }
         while let head = queue.first {
             if let poison = head.poison {
                 guard deadLetter(head, reason: "poison message: \(poison)", queue: &queue) else { return }
@@ -119,7 +122,7 @@ final class ConsumerLoop: @unchecked Sendable {
             } else {
                 return  // not handled yet
             }
-            store(head.message)
+            finished = head.message
             queue.removeFirst()
             queue.retryAt = nil
         }
