@@ -81,26 +81,18 @@ public struct CloudEvent: Sendable, Equatable {
     }
 
     /// The required context attributes, for the consumer's hot path: validates the whole
-    /// document as JSON but decodes only three strings (no copy of `data`).
+    /// document as JSON in one pass but decodes only three strings (no copy of `data`).
     public static func requiredAttributes(of bytes: [UInt8]) -> Result<(id: String, type: String, source: String), DecodingFailure> {
-        struct Attributes: Decodable { let id: String?; let type: String?; let source: String? }
-        let decoded: Attributes
-        do {
-            decoded = try attributeDecoder.decode(Attributes.self, from: Data(bytes))
-        } catch DecodingError.typeMismatch(let type, _) where type == [String: Any].self || "\(type)".contains("Dictionary") {
-            return .failure(.notAnObject)
-        } catch DecodingError.typeMismatch {
-            return .failure(.missing("id"))
-        } catch {
-            return .failure(.notJSON)
+        switch JSONScanner.topLevelStrings(["id", "type", "source"], in: bytes) {
+        case .failure(.notAnObject): return .failure(.notAnObject)
+        case .failure: return .failure(.notJSON)
+        case .success(let found):
+            guard let id = found["id"], !id.isEmpty else { return .failure(.missing("id")) }
+            guard let type = found["type"], !type.isEmpty else { return .failure(.missing("type")) }
+            guard let source = found["source"], !source.isEmpty else { return .failure(.missing("source")) }
+            return .success((id, type, source))
         }
-        guard let id = decoded.id, !id.isEmpty else { return .failure(.missing("id")) }
-        guard let type = decoded.type, !type.isEmpty else { return .failure(.missing("type")) }
-        guard let source = decoded.source, !source.isEmpty else { return .failure(.missing("source")) }
-        return .success((id, type, source))
     }
-
-    private static let attributeDecoder = JSONDecoder()
 
     /// Parses an envelope: `id`, `type`, `source` required; poison payloads are reported, not thrown past the caller.
     public static func parse(_ bytes: [UInt8]) -> Result<CloudEvent, DecodingFailure> {

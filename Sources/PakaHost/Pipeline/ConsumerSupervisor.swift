@@ -33,7 +33,11 @@ public final class ConsumerSupervisor: Service, Sendable {
     }
 
     /// The consumer groups consuming now (for `GET /kafka/status`).
-    public var activeGroups: [String] { running.withLock { Array(Set($0.values.map(\.groupId))).sorted() } }
+    /// The seed's groups come first, in the seed's order; any others follow alphabetically.
+    public var activeGroups: [String] {
+        let groups = running.withLock { Set($0.values.map(\.groupId)) }
+        return Topics.consumerGroups.filter(groups.contains) + groups.subtracting(Topics.consumerGroups).sorted()
+    }
 
     /// Asks the supervisor to compare the registry with what runs (after a reload or swap).
     public func registryChanged() { changed.yield() }
