@@ -35,7 +35,17 @@ import Testing
         consumer.stop()
         let sync = harness.recorded.filter { $0.id.hasPrefix("during-") }
         #expect(sync.allSatisfy { $0.partition == -1 })  // handled in-process, not from Kafka
-        #expect(harness.recorded.count == published.count)  // and nothing twice
+        // At-least-once, not exactly-once (plugins are idempotent on the event id). The only
+        // repeats allowed are the two the design accepts: events consumed before the outage that
+        // the group redelivers because their offsets were not yet committed, and a publish whose
+        // acknowledgement timed out although the broker kept it (processed synchronously, then
+        // consumed too).
+        let handled = Dictionary(grouping: harness.recorded, by: \.id).filter { $0.value.count > 1 }
+        for (id, times) in handled {
+            let redeliveredBeforeOutage = id.hasPrefix("before-") && times.allSatisfy { $0.partition >= 0 }
+            let timedOutButKept = times.contains { $0.partition == -1 } && times.contains { $0.partition >= 0 }
+            #expect(redeliveredBeforeOutage || timedOutButKept, "\(id) handled \(times.count) times: \(times)")
+        }
     }
 
     @Test func notConnectedAtAllProcessesSynchronouslyAndSaysSo() async throws {
