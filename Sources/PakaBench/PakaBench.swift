@@ -9,6 +9,7 @@ import PakaHost
 struct PakaBench {
     static func main() async throws {
         let arguments = CommandLine.arguments
+        if arguments.contains("--swap") { return try await SwapBench.run(arguments: arguments) }
         let events = arguments.firstIndex(of: "--events").map { Int(arguments[$0 + 1])! } ?? 50_000
         let noop = arguments.firstIndex(of: "--noop-plugin").map { arguments[$0 + 1] } ?? "noop.so"
         var logger = Logger(label: "paka-bench")

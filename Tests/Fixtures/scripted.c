@@ -6,7 +6,7 @@
  * so tests can count exactly-once handling and check order.
  * Per build: -DFIXTURE_ABI_MAJOR=2, -DFIXTURE_STRUCT_SIZE=16, -DFIXTURE_NULL_DESCRIPTOR,
  * -DFIXTURE_NO_ENTRY, -DFIXTURE_CREATE_FAILS, -DFIXTURE_MINOR=7 (claims an unknown capability),
- * -DFIXTURE_NAME='"x"', -DFIXTURE_VERSION='"2.0.0"'.                                        */
+ * -DFIXTURE_NAME='"x"', -DFIXTURE_VERSION='"2.0.0"', -DFIXTURE_UNHEALTHY (health says unhealthy). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +102,10 @@ static void handle(void *inst, const paka_event *ev, size_t n, paka_event_result
 static void destroy(void *inst) { scripted *s = inst; if (s->record) fclose(s->record); free(s); }
 
 static int health(void *inst, char *message, size_t cap) {
+#ifdef FIXTURE_UNHEALTHY
+  snprintf(message, cap, "cannot reach its store");
+  return 1;
+#endif
   snprintf(message, cap, "handled %d", ((scripted *)inst)->handled);
   return 0;
 }

@@ -31,13 +31,16 @@ public final class PluginImage: Sendable {
     }
 
     /// Loads and checks `path`. Throws `PluginLoadError` with the precise reason on refusal.
-    public static func load(path: String, options: Options = Options()) throws(PluginLoadError) -> PluginImage {
+    /// An image in `resident` with the file's sha256 is returned instead of mapping the same
+    /// bytes again (a swap back to a version this process already holds costs no memory).
+    public static func load(path: String, options: Options = Options(), resident: [PluginImage] = []) throws(PluginLoadError) -> PluginImage {
         let bytes = try readChecked(path: path, options: options)
         let digest = PluginFileDigest.hex(SHA256.hash(data: bytes))
         if let pin = options.expectedSHA256, pin.lowercased() != digest {
             throw PluginLoadError(.checksumMismatch, path: path,
                 "sha256 is \(digest) but plugins.json pins \(pin.lowercased()); update the pin or install the intended file")
         }
+        if let same = resident.first(where: { $0.sha256 == digest }) { return same }
         let copy = try PluginCopyArea.shared.makeCopy(of: bytes, source: path, sha256: digest)
         guard let handle = dlopen(copy, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let why = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"

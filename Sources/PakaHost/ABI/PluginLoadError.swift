@@ -4,7 +4,7 @@ public struct PluginLoadError: Error, CustomStringConvertible, Sendable, Equatab
     public enum Reason: String, Sendable {
         case missingFile, emptyFile, notELF, wrongMachine, truncated, insecurePermissions, checksumMismatch
         case dlopenFailed, missingEntrySymbol, nullDescriptor, descriptorTooSmall, abiMajorMismatch
-        case invalidDescriptor, duplicateName, nameMismatch, createFailed
+        case invalidDescriptor, duplicateName, nameMismatch, createFailed, selfTestFailed
     }
 
     public let reason: Reason

@@ -78,6 +78,8 @@ enum OpenAPIComponents {
             "history": ["type": "array", "items": ["type": "object", "properties": [
                 "version": ["type": "string"], "sha256": ["type": "string"],
                 "loadedAt": ["type": "string", "format": "date-time"], "state": ["type": "string"]]]],
+            "rejected": ["type": "object", "description": "The last version refused (the running one stayed).", "properties": [
+                "sha256": ["type": "string"], "reason": ["type": "string"], "at": ["type": "string", "format": "date-time"]]],
         ]],
         "PluginsApplied": ["type": "object", "required": ["ok", "message", "plugins", "refused"], "properties": [
             "ok": ["type": "boolean"], "message": ["type": "string"],

@@ -62,6 +62,14 @@ enum OpenAPIDocument {
                   errors: [401, 404, 413])
     }
 
+    private static func reloadErrorHeader(_ response: JSONValue) -> JSONValue {
+        guard case .object(var fields) = response else { return response }
+        fields["headers"] = ["Paka-Reload-Error": [
+            "description": "Present while the last reload of plugins.json failed (nothing was applied then): the file and its issues.",
+            "schema": ["type": "string"]]]
+        return .object(fields)
+    }
+
     static var paths: [String: JSONValue] {
         [
             "/health": ["get": operation("health", "Liveness and readiness, with Kafka and per-plugin detail.", security: publicRoute,
@@ -78,7 +86,7 @@ enum OpenAPIDocument {
                     "type": "object", "required": ["file"], "properties": ["file": ["type": "string", "format": "binary"]]]]]],
                 responses: ["202": C.response("Accepted.", C.ref("UploadAccepted"))], errors: [400, 401, 413, 415])],
             "/plugins": ["get": operation("listPlugins", "Every configured plugin: version, ABI, file, sha256, state, topics, group, counters (never its config).",
-                                          security: bearer, responses: ["200": C.response("Statuses.", ["type": "array", "items": C.ref("PluginStatus")])],
+                                          security: bearer, responses: ["200": reloadErrorHeader(C.response("Statuses.", ["type": "array", "items": C.ref("PluginStatus")]))],
                                           errors: [401])],
             "/plugins/reload": ["post": operation("reloadPlugins", "Re-read plugins.json and apply it (admin).", security: bearer,
                                                   responses: ["200": C.response("Applied; refusals are listed.", C.ref("PluginsApplied")),
@@ -86,6 +94,12 @@ enum OpenAPIDocument {
                                                   errors: [401, 403])],
             "/plugins/{name}/enable": toggle("enable"),
             "/plugins/{name}/disable": toggle("disable"),
+            "/plugins/{name}/rollback": ["post": operation(
+                "rollbackPlugin", "Return to the version before the active one (still resident; instances re-created by the hot-swap protocol). Holds until the plugin's file or entry changes (admin).",
+                security: bearer, parameters: [nameParameter],
+                responses: ["200": C.response("Rolled back; the statuses show the new active version.", C.ref("PluginsApplied")),
+                            "409": C.response("Nothing to roll back to (no earlier version this run, or the plugin is not active), or the earlier version failed its checks.", C.ref("Error"))],
+                errors: [401, 403, 404])],
             "/plugins/{name}/{path}": .object(Dictionary(uniqueKeysWithValues: ["get", "post", "put", "patch", "delete"].map { ($0, pluginServed($0)) })),
             "/metrics": ["get": operation("metrics", "Prometheus text: HTTP requests by route and status, events published by topic and mode, per-plugin counters.",
                                           security: publicRoute,

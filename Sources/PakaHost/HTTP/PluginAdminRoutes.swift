@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// `GET /plugins`, `POST /plugins/reload`, `POST /plugins/{name}/enable|disable`, and the
-/// plugin-served routes under `/plugins/{name}/…`.
+/// `GET /plugins`, `POST /plugins/reload`, `POST /plugins/{name}/enable|disable|rollback`, and
+/// the plugin-served routes under `/plugins/{name}/…`.
 struct PluginAdminRoutes {
     let api: HTTPAPI
 
@@ -26,9 +26,21 @@ struct PluginAdminRoutes {
         var issues: [String]
     }
 
+    struct NoRollback: Encodable {
+        var ok = false
+        var error: String
+    }
+
     /// Needs any valid token. `PluginStatus` carries no plugin config, which may hold secrets.
+    /// A plugins.json that failed to reload is reported in the `Paka-Reload-Error` header.
     func addList(to routes: some RouterMethods<PakaRequestContext>) {
-        routes.get("/plugins") { _, _ in JSONResponse.make(api.app.registry.statuses()) }
+        routes.get("/plugins") { _, _ in
+            var response = JSONResponse.make(api.app.registry.statuses())
+            if let failure = api.app.registry.lastReloadFailure {
+                response.headers[HTTPFields.Element.Name("Paka-Reload-Error")!] = failure.summary.replacingOccurrences(of: "\n", with: " ")
+            }
+            return response
+        }
     }
 
     /// Needs an admin token.
@@ -46,6 +58,25 @@ struct PluginAdminRoutes {
                     case .changed: return try app.reloadPlugins()
                     }
                 }
+            }
+        }
+        routes.post("/plugins/:name/rollback") { _, context in
+            let name = try context.parameters.require("name")
+            let app = api.app
+            guard app.registry.configuration.plugins.contains(where: { $0.name == name }) else {
+                throw APIError.notFound("no plugin named '\(name)' in \(app.environment.pluginsFile)")
+            }
+            do {
+                let restored = try await offload { () throws -> LoadedPlugin in try app.rollbackPlugin(name) }
+                return JSONResponse.make(Applied(message: "plugin '\(name)' rolled back to version \(restored.descriptor.version) (\(restored.image.sha256.prefix(12)))",
+                                                 plugins: app.registry.statuses(), refused: []))
+            } catch let error as RollbackError {
+                if case .refused(let refusal) = error {
+                    return JSONResponse.make(Applied(ok: false, message: error.description, plugins: app.registry.statuses(),
+                                                     refused: [Refusal(plugin: name, file: refusal.path, reason: refusal.reason.rawValue, message: refusal.message)]),
+                                             status: .conflict)
+                }
+                return JSONResponse.make(NoRollback(error: error.description), status: .conflict)
             }
         }
     }
@@ -73,7 +104,7 @@ struct PluginAdminRoutes {
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             routes.on("/plugins/:name/**", method: method) { request, context in
                 let name = try context.parameters.require("name")
-                guard let plugin = api.app.registry.active(named: name) else {
+                guard var plugin = api.app.registry.active(named: name) else {
                     throw APIError.notFound("plugin '\(name)' is not active")
                 }
                 guard plugin.descriptor.capabilities.contains(.http) else {
@@ -86,7 +117,15 @@ struct PluginAdminRoutes {
                 let forwarded = PluginHTTPRequest(method: request.method.rawValue, path: path.isEmpty ? "/" : path,
                                                   query: request.uri.query ?? "", contentType: request.headers[.contentType] ?? "",
                                                   body: Array(body.readableBytesView))
-                guard let answer = try await offload({ plugin.serveHTTP(forwarded) }) else {
+                // A swap between lookup and call retires `plugin`: ask the version now active.
+                var answer: PluginHTTPResponse?
+                while true {
+                    let current = plugin
+                    if let served = try await offload({ current.serveHTTP(forwarded) }) { answer = served; break }
+                    guard current.isRetired, let next = api.app.registry.active(named: name), next !== current else { break }
+                    plugin = next
+                }
+                guard let answer else {
                     throw APIError.notFound("plugin '\(name)' is no longer active")
                 }
                 let status = HTTPResponse.Status(code: (100...599).contains(answer.status) ? answer.status : 502)

@@ -42,12 +42,43 @@ public final class PakaApplication: Sendable {
             ?? KafkaStatus(connected: false, brokers: environment.kafkaBrokers, clientId: environment.kafkaClientId, consumers: [])
     }
 
-    /// Re-reads plugins.json and applies it. Nothing changes when the file is invalid.
-    public func reloadPlugins() throws(ConfigError) -> [PluginLoadError] {
-        let configuration = try PakaConfiguration.load(path: environment.pluginsFile, environment: environment.raw)
-        let refusals = registry.apply(configuration)
+    /// Re-reads plugins.json and applies it. Nothing changes when the file is invalid; the
+    /// failure is logged and kept for `GET /plugins` until a reload succeeds.
+    ///
+    /// - Parameter retryRejected: false (the watcher) leaves a refused file alone until its
+    ///   content or entry changes.
+    public func reloadPlugins(retryRejected: Bool = true) throws(ConfigError) -> [PluginLoadError] {
+        let configuration: PakaConfiguration
+        do {
+            configuration = try PakaConfiguration.load(path: environment.pluginsFile, environment: environment.raw)
+        } catch {
+            let failure = ReloadFailure(file: error.file, issues: error.issues.map(\.description), at: Date())
+            registry.noteReload(failure: failure)
+            logger.error("plugins.json not applied", metadata: ["file": "\(error.file)", "issues": "\(failure.issues.joined(separator: "; "))"])
+            throw error
+        }
+        registry.noteReload(failure: nil)
+        let refusals = registry.apply(configuration, retryRejected: retryRejected)
         kafka?.supervisor.registryChanged()
         return refusals
+    }
+
+    /// `POST /plugins/{name}/rollback`: the previous version of `name`, by the swap protocol.
+    public func rollbackPlugin(_ name: String) throws(RollbackError) -> LoadedPlugin {
+        let restored = try registry.rollback(name)
+        kafka?.supervisor.registryChanged()
+        return restored
+    }
+
+    /// The plugin directory and plugins.json watcher (nil when `PAKA_WATCH=0`).
+    public func makeWatcher() -> PluginDirectoryWatcher? {
+        guard environment.raw["PAKA_WATCH"] != "0" else { return nil }
+        let interval = environment.raw["PAKA_WATCH_INTERVAL_MS"].flatMap { Int($0) }.map { Duration.milliseconds(max($0, 10)) } ?? .milliseconds(250)
+        return PluginDirectoryWatcher(interval: interval, logger: logger, targets: { [registry, environment] in
+            let configuration = registry.configuration
+            return .init(directories: [configuration.pluginDir],
+                         files: [environment.pluginsFile] + configuration.plugins.map { $0.libraryPath(pluginDir: configuration.pluginDir) })
+        }, reload: { [self] _ in _ = try? self.reloadPlugins(retryRejected: false) })
     }
 
     /// The HTTP server, not yet running: `run` puts it in the ServiceGroup.
@@ -64,7 +95,7 @@ public final class PakaApplication: Sendable {
         let app = makeHTTPApplication(onListening: onListening)
         // Start order: Kafka first, HTTP last; graceful shutdown runs in reverse, so intake
         // (HTTP) stops first and the consumers finish and commit before the producer flushes.
-        let services: [any Service] = (kafka?.services ?? []) + [app]
+        let services: [any Service] = (kafka?.services ?? []) + [makeWatcher()].compactMap { $0 } + [app]
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -87,8 +87,11 @@ final class ConsumerLoop: @unchecked Sendable {
         var outcomes: [EventOutcome]?
         while outcomes == nil {
             guard let plugin = registry.active(named: settings.pluginName) else {
-                outcomes = Array(repeating: .retry("plugin '\(settings.pluginName)' is not active"), count: events.count)
-                break
+                // Disabled meanwhile: the supervisor is about to stop this loop. The batch was not
+                // handled, so it costs no attempt; it stays unstored and the group redelivers it.
+                for (partition, index) in batch { queues[partition]![index].attempts -= 1 }
+                Thread.sleep(forTimeInterval: 0.05)
+                return
             }
             outcomes = plugin.handle(events)
         }

@@ -13,19 +13,25 @@ public final class PluginRegistry: Sendable {
         public init(allowInsecurePermissions: Bool = false) { self.allowInsecurePermissions = allowInsecurePermissions }
     }
 
-    private struct State {
+    struct State {
         var configuration = PakaConfiguration()
         var active: [String: LoadedPlugin] = [:]
         var history: [String: [LoadedPlugin]] = [:]
-        var rejections: [String: String] = [:]
+        var rejections: [String: Rejection] = [:]
+        /// After a rollback: the file (sha256) and entry rolled back from, which `apply` must
+        /// not load again until one of them changes.
+        var holds: [String: RollbackHold] = [:]
+        /// Versions created by a rollback → the history index of the version they restored.
+        var restored: [ObjectIdentifier: Int] = [:]
+        var lastReloadFailure: ReloadFailure?
     }
 
-    private let state = Mutex(State())
-    private let services: any PluginHostServices
+    let state = Mutex(State())
+    let services: any PluginHostServices
     private let options: Options
-    private let logger: Logger
-    /// Serialises `apply` calls: loading is slow and must not interleave.
-    private let applying = Mutex(())
+    let logger: Logger
+    /// Serialises `apply` and `rollback` calls: loading is slow and must not interleave.
+    let applying = Mutex(())
 
     public init(services: any PluginHostServices, options: Options = Options(), logger: Logger) {
         self.services = services
@@ -35,24 +41,36 @@ public final class PluginRegistry: Sendable {
 
     /// Loads, swaps and retires plugins so that the active set matches `configuration`.
     /// Returns the refusals of this call (empty when everything applied).
+    ///
+    /// - Parameter retryRejected: false (the watcher) skips a file refused before when neither
+    ///   its content nor its entry changed, so unrelated edits do not map a broken image again.
     @discardableResult
-    public func apply(_ configuration: PakaConfiguration) -> [PluginLoadError] {
+    public func apply(_ configuration: PakaConfiguration, retryRejected: Bool = true) -> [PluginLoadError] {
         applying.withLock { _ in
             var refusals: [PluginLoadError] = []
             let configured = Set(configuration.plugins.map(\.name))
             for entry in configuration.plugins {
                 if !entry.enabled {
                     retire(entry.name, reason: "disabled in plugins.json")
+                    state.withLock { _ = $0.rejections.removeValue(forKey: entry.name) }
                     continue
                 }
                 let path = entry.libraryPath(pluginDir: configuration.pluginDir)
+                let fileSHA = try? PluginFileDigest.sha256(ofFileAt: path)
+                if !retryRejected, let rejected = state.withLock({ $0.rejections[entry.name] }), rejected.entry == entry, rejected.sha256 == fileSHA {
+                    continue
+                }
                 do throws(PluginLoadError) {
-                    try load(entry, path: path)
+                    try load(entry, path: path, fileSHA: fileSHA)
                     state.withLock { _ = $0.rejections.removeValue(forKey: entry.name) }
                 } catch {
                     refusals.append(error)
-                    state.withLock { $0.rejections[entry.name] = error.message }
-                    logger.error("plugin refused", metadata: ["plugin": "\(entry.name)", "file": "\(path)", "reason": "\(error.message)"])
+                    let rejection = Rejection(sha256: fileSHA, reason: error.message, at: Date(), entry: entry)
+                    state.withLock { $0.rejections[entry.name] = rejection }
+                    let running = active(named: entry.name)
+                    logger.error("plugin refused", metadata: [
+                        "plugin": "\(entry.name)", "file": "\(path)", "sha256": "\(fileSHA ?? "unreadable")", "reason": "\(error.message)",
+                        "running": "\(running.map { "\($0.descriptor.version) (\($0.image.sha256.prefix(12)))" } ?? "none")"])
                 }
             }
             for name in state.withLock({ Array($0.active.keys) }) where !configured.contains(name) {
@@ -63,24 +81,45 @@ public final class PluginRegistry: Sendable {
         }
     }
 
-    private func load(_ entry: PluginEntry, path: String) throws(PluginLoadError) {
-        let current = state.withLock { $0.active[entry.name] }
-        if let current, current.entry == entry, let sha = try? PluginFileDigest.sha256(ofFileAt: path), sha == current.image.sha256 {
+    /// The swap protocol: load a unique copy (or reuse the resident image with the same
+    /// sha256) → ABI checks → create the instances → self-test (`health`, when replacing a
+    /// running version) → switch dispatch → retire the old version (its in-flight calls finish
+    /// first, then it is flushed and destroyed; its image stays mapped).
+    private func load(_ entry: PluginEntry, path: String, fileSHA: String?) throws(PluginLoadError) {
+        let (current, hold, resident) = state.withLock { ($0.active[entry.name], $0.holds[entry.name], ($0.history[entry.name] ?? []).map(\.image)) }
+        if let current, current.entry == entry, let fileSHA, fileSHA == current.image.sha256 {
             return  // unchanged
         }
-        let image = try PluginImage.load(path: path, options: .init(allowInsecurePermissions: options.allowInsecurePermissions, expectedSHA256: entry.sha256))
+        if current != nil, let hold, hold.entry == entry, hold.fileSHA == fileSHA {
+            return  // rolled back from this very file and entry: stay on the rollback
+        }
+        let image = try PluginImage.load(path: path, options: .init(allowInsecurePermissions: options.allowInsecurePermissions, expectedSHA256: entry.sha256),
+                                         resident: resident)
         guard image.descriptor.name == entry.name else {
             throw PluginLoadError(.nameMismatch, path: path,
                 "plugins.json entry '\(entry.name)' points at plugin '\(image.descriptor.name)'; name the entry '\(image.descriptor.name)' or fix 'library'")
         }
-        let loaded = try LoadedPlugin(image: image, entry: entry, services: services)
+        try activate(LoadedPlugin(image: image, entry: entry, services: services), replacing: current)
+        state.withLock { _ = $0.holds.removeValue(forKey: entry.name) }
+    }
+
+    /// Self-tests `loaded` when it replaces a running version, then switches dispatch to it and
+    /// retires the version it replaced. An unhealthy new version is destroyed; the old one stays.
+    func activate(_ loaded: LoadedPlugin, replacing current: LoadedPlugin?, restoring restoredIndex: Int? = nil) throws(PluginLoadError) {
+        let entry = loaded.entry, image = loaded.image
+        if current != nil, let health = loaded.health(), !health.healthy {
+            loaded.retire()
+            throw PluginLoadError(.selfTestFailed, path: image.sourcePath,
+                "version \(image.descriptor.version) reported unhealthy right after create (\(health.message.isEmpty ? "no message" : health.message)); the running version stays")
+        }
         let previous = state.withLock { state -> LoadedPlugin? in
             let old = state.active[entry.name]
             state.active[entry.name] = loaded
             state.history[entry.name, default: []].append(loaded)
+            if let restoredIndex { state.restored[ObjectIdentifier(loaded)] = restoredIndex }
             return old
         }
-        logger.info("plugin active", metadata: [
+        logger.info(restoredIndex == nil ? "plugin active" : "plugin rolled back", metadata: [
             "plugin": "\(entry.name)", "version": "\(image.descriptor.version)", "abi": "\(image.descriptor.abiVersion)",
             "sha256": "\(image.sha256.prefix(12))", "topics": "\(loaded.topics.joined(separator: ","))", "group": "\(loaded.groupId)",
         ])
@@ -115,15 +154,17 @@ public final class PluginRegistry: Sendable {
                                          state: $0 === active ? "active" : "retired")
                 }
                 let rejection = state.rejections[entry.name]
-                return PluginStatus(
+                var status = PluginStatus(
                     name: entry.name,
                     state: active != nil ? .active : (entry.enabled ? .failed : .disabled),
                     version: active?.descriptor.version, abi: active?.descriptor.abiVersion,
                     file: entry.libraryPath(pluginDir: state.configuration.pluginDir), sha256: active?.image.sha256,
                     topics: active?.topics ?? entry.topics ?? [], group: active?.groupId ?? entry.groupId,
                     capabilities: active?.descriptor.capabilities.names ?? [],
-                    counters: active?.counters.snapshot, lastError: rejection ?? active?.counters.snapshot.lastError,
+                    counters: active?.counters.snapshot, lastError: rejection?.reason ?? active?.counters.snapshot.lastError,
                     loadedAt: active?.loadedAt, history: history)
+                status.rejected = rejection.map { PluginStatus.Rejected(sha256: $0.sha256, reason: $0.reason, at: $0.at) }
+                return status
             }
         }
     }

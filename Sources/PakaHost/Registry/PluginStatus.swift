@@ -11,6 +11,14 @@ public struct PluginStatus: Sendable, Codable, Equatable {
         public var state: String
     }
 
+    /// The last version refused for this plugin (the running version, if any, stayed).
+    public struct Rejected: Sendable, Codable, Equatable {
+        /// nil when the file could not be read.
+        public var sha256: String?
+        public var reason: String
+        public var at: Date
+    }
+
     public var name: String
     public var state: State
     public var version: String?
@@ -24,4 +32,5 @@ public struct PluginStatus: Sendable, Codable, Equatable {
     public var lastError: String?
     public var loadedAt: Date?
     public var history: [Version]
+    public var rejected: Rejected? = nil
 }

@@ -11,12 +11,16 @@ enum PluginCompiler {
     /// Compiles `source` (default: the scripted fixture) with `defines`; cached per argument set.
     static func build(_ source: String = "\(TestPaths.fixtures)/scripted.c", defines: [String] = [], name: String) throws -> String {
         let key = ([source] + defines).joined(separator: " ")
-        if let hit = cache.withLock({ $0[key] }) { return hit }
-        let target = output.file("lib\(name).so")
-        let result = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-I", TestPaths.abiInclude] + defines.map { "-D\($0)" } + ["-o", target, source])
-        guard result.status == 0 else { throw Failure(description: "cc failed for \(name): \(result.output)") }
-        cache.withLock { $0[key] = target }
-        return target
+        // Held while compiling: parallel tests asking for the same plugin must not load a file
+        // that cc is still writing.
+        return try cache.withLock { cache throws -> String in
+            if let hit = cache[key] { return hit }
+            let target = output.file("lib\(name).so")
+            let result = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-I", TestPaths.abiInclude] + defines.map { "-D\($0)" } + ["-o", target, source])
+            guard result.status == 0 else { throw Failure(description: "cc failed for \(name): \(result.output)") }
+            cache[key] = target
+            return target
+        }
     }
 
     static func echo(version: String = "1.0.0", name: String) throws -> String {
