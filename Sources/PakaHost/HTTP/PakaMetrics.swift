@@ -4,7 +4,7 @@ import Prometheus
 /// The host's Prometheus metrics, owned by the application instead of a global
 /// `MetricsSystem.bootstrap` (which can run once per process and so breaks with several apps in
 /// one test run). Handlers record through swift-metrics types bound to this registry's factory.
-public final class PakaMetrics: Sendable {
+public final class PakaMetrics: PipelineObserver {
     public let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
 
@@ -21,6 +21,19 @@ public final class PakaMetrics: Sendable {
     /// One event handed to the router by the HTTP API.
     func recordPublished(topic: String, mode: EventRouter.Mode) {
         Counter(label: "paka_events_published_total", dimensions: [("topic", topic), ("mode", mode.rawValue)], factory: factory).increment()
+    }
+
+    /// Handle latency per batch (a histogram) and events consumed per plugin and outcome.
+    public func batchHandled(plugin: String, events: Int, ok: Int, retried: Int, failed: Int, seconds: Double) {
+        Timer(label: "paka_plugin_handle_seconds", dimensions: [("plugin", plugin)], factory: factory).recordSeconds(seconds)
+        for (outcome, count) in [("ok", ok), ("retry", retried), ("fail", failed)] where count > 0 {
+            Counter(label: "paka_events_consumed_total", dimensions: [("plugin", plugin), ("outcome", outcome)], factory: factory).increment(by: count)
+        }
+    }
+
+    public func consumerLag(group: String, topic: String, partition: Int32, lag: Int64) {
+        Gauge(label: "paka_consumer_lag", dimensions: [("group", group), ("topic", topic), ("partition", String(partition))], factory: factory)
+            .record(lag)
     }
 
     /// The registry's metrics plus the plugins' own counters, read now: they live in the

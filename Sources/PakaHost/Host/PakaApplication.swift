@@ -26,7 +26,7 @@ public final class PakaApplication: Sendable {
         services.connect(router)
         tokens = try await TokenAuthority(secret: environment.jwtSecret)
         do {
-            kafka = try KafkaPipeline(environment: environment, extraProperties: configuration.kafkaProperties, registry: registry, spool: spool, logger: logger)
+            kafka = try KafkaPipeline(environment: environment, extraProperties: configuration.kafkaProperties, registry: registry, spool: spool, observer: metrics, logger: logger)
         } catch {
             // A broken Kafka configuration must not take the API down: run synchronously and say why.
             logger.error("Kafka disabled: \(error)")

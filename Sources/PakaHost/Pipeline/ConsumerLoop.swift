@@ -30,7 +30,11 @@ final class ConsumerLoop: @unchecked Sendable {
     private var queues: [KafkaTopicPartition: PartitionQueue] = [:]
     private var lastAssignment: Set<KafkaTopicPartition> = []
 
-    init(settings: Settings, configuration: KafkaConfiguration, registry: PluginRegistry, bus: KafkaBus, logger: Logger) throws(KafkaError) {
+    private let observer: (any PipelineObserver)?
+
+    init(settings: Settings, configuration: KafkaConfiguration, registry: PluginRegistry, bus: KafkaBus,
+         observer: (any PipelineObserver)? = nil, logger: Logger) throws(KafkaError) {
+        self.observer = observer
         self.settings = settings
         self.registry = registry
         self.bus = bus
@@ -38,7 +42,21 @@ final class ConsumerLoop: @unchecked Sendable {
         logger[metadataKey: "plugin"] = "\(settings.pluginName)"
         logger[metadataKey: "group"] = "\(settings.groupId)"
         self.logger = logger
-        consumer = try KafkaConsumer(configuration: configuration, groupId: settings.groupId, topics: settings.topics, logger: logger)
+        var configuration = configuration
+        if observer != nil, configuration.properties["statistics.interval.ms"] == nil {
+            configuration.properties["statistics.interval.ms"] = "5000"  // consumer lag for /metrics
+        }
+        var onStatistics: (@Sendable (String) -> Void)?
+        if let observer {
+            let group = settings.groupId
+            onStatistics = { json in
+                for lag in ConsumerStatistics.lags(fromStatistics: json) {
+                    observer.consumerLag(group: group, topic: lag.topic, partition: lag.partition, lag: lag.lag)
+                }
+            }
+        }
+        consumer = try KafkaConsumer(configuration: configuration, groupId: settings.groupId, topics: settings.topics, logger: logger,
+                                     onStatistics: onStatistics)
     }
 
     func requestStop() { stopRequested.store(true, ordering: .releasing) }
@@ -93,7 +111,21 @@ final class ConsumerLoop: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 0.05)
                 return
             }
+            let started = ContinuousClock.now
             outcomes = plugin.handle(events)
+            if let observer, let outcomes {
+                let elapsed = ContinuousClock.now - started
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                var ok = 0, retried = 0, failed = 0
+                for outcome in outcomes {
+                    switch outcome {
+                    case .ok: ok += 1
+                    case .retry: retried += 1
+                    case .fail: failed += 1
+                    }
+                }
+                observer.batchHandled(plugin: settings.pluginName, events: events.count, ok: ok, retried: retried, failed: failed, seconds: seconds)
+            }
         }
         for ((partition, index), outcome) in zip(batch, outcomes!) { queues[partition]![index].known = outcome }
     }

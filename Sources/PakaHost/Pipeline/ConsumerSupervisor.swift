@@ -23,7 +23,11 @@ public final class ConsumerSupervisor: Service, Sendable {
     private let changes: AsyncStream<Void>
     private let changed: AsyncStream<Void>.Continuation
 
-    public init(registry: PluginRegistry, bus: KafkaBus, consumerConfiguration: KafkaConfiguration, maxEventBytes: Int = 1 << 20, logger: Logger) {
+    private let observer: (any PipelineObserver)?
+
+    public init(registry: PluginRegistry, bus: KafkaBus, consumerConfiguration: KafkaConfiguration, maxEventBytes: Int = 1 << 20,
+                observer: (any PipelineObserver)? = nil, logger: Logger) {
+        self.observer = observer
         self.registry = registry
         self.bus = bus
         self.configuration = consumerConfiguration
@@ -73,7 +77,7 @@ public final class ConsumerSupervisor: Service, Sendable {
         let settings = ConsumerLoop.Settings(pluginName: plugin.name, groupId: plugin.groupId, topics: plugin.topics,
                                              batchSize: plugin.entry.batchSize, retry: plugin.entry.retry, maxEventBytes: maxEventBytes)
         do {
-            let loop = try ConsumerLoop(settings: settings, configuration: configuration, registry: registry, bus: bus, logger: logger)
+            let loop = try ConsumerLoop(settings: settings, configuration: configuration, registry: registry, bus: bus, observer: observer, logger: logger)
             let service = ConsumerService(loop: loop)
             let task = Task { [logger] in
                 do { try await service.run() } catch { logger.error("consumer ended with an error", metadata: ["plugin": "\(plugin.name)", "error": "\(error)"]) }

@@ -15,7 +15,8 @@ public final class KafkaPipeline: Sendable {
     /// The broker list in use: the embedded cluster's bootstrap list, or `KAFKA_BROKERS`.
     public var brokers: String { bus.configuration.brokers }
 
-    public init(environment: HostEnvironment, extraProperties: [String: String], registry: PluginRegistry, spool: LocalSpool, logger: Logger) throws(KafkaError) {
+    public init(environment: HostEnvironment, extraProperties: [String: String], registry: PluginRegistry, spool: LocalSpool,
+                observer: (any PipelineObserver)? = nil, logger: Logger) throws(KafkaError) {
         var kafkaLogger = logger
         kafkaLogger[metadataKey: "component"] = "kafka"
         var configuration = KafkaConfiguration.fromEnvironment(environment.raw)
@@ -52,7 +53,7 @@ public final class KafkaPipeline: Sendable {
         replay.bus = bus
         supervisor = ConsumerSupervisor(
             registry: registry, bus: bus, consumerConfiguration: consumerConfiguration,
-            maxEventBytes: environment.raw["PAKA_MAX_EVENT_BYTES"].flatMap { Int($0) } ?? 1 << 20, logger: kafkaLogger)
+            maxEventBytes: environment.raw["PAKA_MAX_EVENT_BYTES"].flatMap { Int($0) } ?? 1 << 20, observer: observer, logger: kafkaLogger)
         monitor = ConnectionMonitor(bus: bus)
     }
 

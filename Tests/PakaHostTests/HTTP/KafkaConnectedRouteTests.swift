@@ -64,4 +64,38 @@ import Testing
         #expect(data["action"] as? String == "test_action")
         #expect(data["requestedBy"] as? String == "alice")
     }
+
+    @Test func metricsShowConsumedEventsHandleLatencyAndConsumerLag() async throws {
+        let host = try await TestHost(plugins: try Self.seedPlugins(), environment: ["KAFKA_BROKERS": "embedded"])
+        let kafka = try #require(host.app.kafka)
+        #expect(kafka.bus.refreshConnection(timeout: .seconds(5)))
+        let supervisor = Task { try await kafka.supervisor.run() }
+        #expect(await eventually { kafka.supervisor.activeGroups.count == 4 })
+        let headers = try await host.bearer()
+        for _ in 0..<3 {
+            _ = try await host.test { client in
+                try await client.json("/kafka/test/audit", headers: headers, body: #"{"action": "viewed", "resource": "document", "resourceId": 7}"#)
+            }
+        }
+        func metricLines() async throws -> [Substring] {
+            try await host.test { client in try await client.execute(uri: "/metrics", method: .get).text }.split(separator: "\n")
+        }
+        func has(_ name: String, _ labels: [String], atLeast: Double) async throws -> Bool {
+            try await metricLines().contains { line in
+                line.hasPrefix(name + "{") && labels.allSatisfy { line.contains($0) } && (Double(line.split(separator: " ").last ?? "") ?? -1) >= atLeast
+            }
+        }
+        var consumed = false, latency = false, lag = false
+        for _ in 0..<100 where !(consumed && latency && lag) {
+            consumed = try await has("paka_events_consumed_total", [#"plugin="audit""#, #"outcome="ok""#], atLeast: 3)
+            latency = try await has("paka_plugin_handle_seconds_count", [#"plugin="audit""#], atLeast: 1)
+            lag = try await has("paka_consumer_lag", [#"group="paka-audit-logger""#, #"topic="audit.event""#], atLeast: 0)
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(consumed)
+        #expect(latency)
+        #expect(lag)
+        supervisor.cancel()
+        _ = await supervisor.result
+    }
 }
