@@ -4,7 +4,7 @@ import PakaHost
 
 struct PluginCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plugin", abstract: "Inspect plugin files.", subcommands: [Check.self])
+        commandName: "plugin", abstract: "Write, check and inspect plugins.", subcommands: [Check.self, New.self, Header.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(

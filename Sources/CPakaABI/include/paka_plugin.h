@@ -109,6 +109,7 @@ const paka_plugin_descriptor *paka_plugin_entry(void);
 /* Host side: the smallest descriptor and host table this ABI major accepts (the 1.0 sizes). */
 extern const uint32_t paka_descriptor_min_size;
 extern const size_t paka_host_min_size;
+const char *paka_plugin_header(void);      /* this file's text, for `paka plugin header` */
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import PakaHost
+
+extension PluginCommand {
+    struct New: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a ready-to-build processor folder (Swift package or C source + Makefile) with one test.")
+
+        @Argument(help: "Plugin name: [a-z0-9_-], 1-64 characters.")
+        var name: String
+
+        @Option(name: .long, help: "swift or c.")
+        var lang: String = "swift"
+
+        @Option(name: .long, help: "A topic to consume (repeatable; default <name>.in).")
+        var topic: [String] = []
+
+        @Option(name: .long, help: "Folder to create (default ./<name>).")
+        var output: String?
+
+        @Option(name: .long, help: "Swift only: the Paka checkout whose PakaPluginSDK the package uses (default: the one this paka was built from).")
+        var sdk: String?
+
+        func run() throws {
+            guard let language = PluginScaffold.Language(rawValue: lang) else {
+                throw ValidationError("--lang must be swift or c, not '\(lang)'")
+            }
+            let folder = output ?? name
+            let absolute = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
+            let scaffold = PluginScaffold(name: name, language: language, topics: topic, sdkPath: sdk ?? Self.checkoutOfThisBinary())
+            do {
+                let files = try scaffold.write(to: absolute)
+                print("wrote \(absolute):")
+                files.forEach { print("  \($0)") }
+                print(language == .c
+                      ? "next: cd \(folder) && make test && make && paka plugin check lib\(name.replacingOccurrences(of: "-", with: "_")).so"
+                      : "next: cd \(folder) && swift test && swift build && paka plugin check .build/debug/lib\(PluginScaffold.typeName(for: name)).so")
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+
+        /// The repository this `paka` was built in (its .build folder's parent), if any.
+        static func checkoutOfThisBinary() -> String? {
+            var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            for _ in 0..<6 {
+                url.deleteLastPathComponent()
+                let manifest = url.appendingPathComponent("Package.swift").path
+                if let text = try? String(contentsOfFile: manifest, encoding: .utf8), text.contains("name: \"paka\"") { return url.path }
+            }
+            return nil
+        }
+    }
+
+    struct Header: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the ABI header (paka_plugin.h) this host was built with, for C, Rust or Zig authors.")
+
+        func run() throws { print(PluginScaffold.headerText, terminator: "") }
+    }
+}
