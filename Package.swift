@@ -89,11 +89,13 @@ let package = Package(
         .target(name: "PakaPluginSDK", dependencies: ["CPakaABI"]),
         // libpq wrapped once, for the processors that store data (linked into each .so).
         .target(name: "PakaPostgres", dependencies: ["CLibPQ"]),
+        // libcurl wrapped once (HTTP POST, SMTP send), for the processors that talk to the outside world.
+        .target(name: "PakaCurl", dependencies: ["CCurl"]),
         .target(
             name: "DocumentProcessor", dependencies: ["PakaPluginSDK"], path: "Plugins/Document",
             linkerSettings: pluginLinkerSettings),
         .target(
-            name: "NotificationProcessor", dependencies: ["PakaPluginSDK"],
+            name: "NotificationProcessor", dependencies: ["PakaPluginSDK", "PakaPostgres", "PakaCurl"],
             path: "Plugins/Notification", linkerSettings: pluginLinkerSettings),
         .target(
             name: "AuditLogger", dependencies: ["PakaPluginSDK"], path: "Plugins/Audit",
@@ -106,7 +108,7 @@ let package = Package(
         .testTarget(
             name: "PakaHostTests",
             dependencies: [
-                "PakaHost", "PakaKafka", "CPakaABI",
+                "PakaHost", "PakaKafka", "CPakaABI", "PakaPostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(

@@ -20,7 +20,9 @@ import Testing
         let registry = PluginRegistry(services: services, logger: .test)
         let refusals = registry.apply(configuration([
             PluginEntry(name: "audit", library: TestPaths.builtPlugin("AuditLogger")),
-            PluginEntry(name: "notification", library: TestPaths.builtPlugin("NotificationProcessor")),
+            // The notification processor refuses to start without its database (scripts/test sets DATABASE_URL).
+            PluginEntry(name: "notification", library: TestPaths.builtPlugin("NotificationProcessor"),
+                        config: .object(["databaseURL": .string(ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "")])),
             PluginEntry(name: "echo", library: try PluginCompiler.echo(name: "echo-host")),
         ]))
         #expect(refusals.isEmpty)
