@@ -17,14 +17,14 @@ import Testing
         return services
     }
 
-    @Test func cScaffoldBuildsPassesItsTestAndCheckAndRunsInAHost() throws {
-        let new = try run(TestPaths.pakaExecutable, ["plugin", "new", "my-thing", "--lang", "c", "--topic", "audit.event", "--output", dir.file("my-thing")])
+    @Test func cScaffoldBuildsPassesItsTestAndCheckAndRunsInAHost() async throws {
+        let new = try await runOffPool(TestPaths.pakaExecutable, ["plugin", "new", "my-thing", "--lang", "c", "--topic", "audit.event", "--output", dir.file("my-thing")])
         #expect(new.status == 0, "\(new.output)")
-        let test = try run("/usr/bin/env", ["make", "-C", dir.file("my-thing"), "test"])
+        let test = try await runOffPool("/usr/bin/env", ["make", "-C", dir.file("my-thing"), "test"])
         #expect(test.status == 0 && test.output.contains("1 passed, 0 failed"), "\(test.output)")
-        #expect(try run("/usr/bin/env", ["make", "-C", dir.file("my-thing")]).status == 0)
+        #expect(try await runOffPool("/usr/bin/env", ["make", "-C", dir.file("my-thing")]).status == 0)
         let library = dir.file("my-thing/libmy_thing.so")
-        let check = try run(TestPaths.pakaExecutable, ["plugin", "check", library])
+        let check = try await runOffPool(TestPaths.pakaExecutable, ["plugin", "check", library])
         #expect(check.status == 0 && check.output.contains("topics:       audit.event"), "\(check.output)")
         let services = try feedOneEvent(library, name: "my-thing")
         #expect(services.published.map(\.topic) == ["my-thing.processed"])
@@ -32,32 +32,32 @@ import Testing
         #expect(services.logs == ["[my-thing] my-thing got 0b9c6a52-0000-4000-8000-00000000000a on audit.event"])
     }
 
-    @Test func swiftScaffoldBuildsPassesItsTestAndCheckAndRunsInAHost() throws {
+    @Test func swiftScaffoldBuildsPassesItsTestAndCheckAndRunsInAHost() async throws {
         let folder = dir.file("swifty")
-        let new = try run(TestPaths.pakaExecutable, ["plugin", "new", "swifty", "--topic", "audit.event", "--output", folder, "--sdk", TestPaths.packageRoot])
+        let new = try await runOffPool(TestPaths.pakaExecutable, ["plugin", "new", "swifty", "--topic", "audit.event", "--output", folder, "--sdk", TestPaths.packageRoot])
         #expect(new.status == 0, "\(new.output)")
-        let build = try run("/usr/bin/env", ["swift", "build", "--build-tests", "--package-path", folder])
+        let build = try await runOffPool("/usr/bin/env", ["swift", "build", "--build-tests", "--package-path", folder])
         try #require(build.status == 0, "\(build.output)")
-        let test = try run("/usr/bin/env", ["swift", "test", "--skip-build", "--package-path", folder])
+        let test = try await runOffPool("/usr/bin/env", ["swift", "test", "--skip-build", "--package-path", folder])
         #expect(test.status == 0 && test.output.contains("1 test"), "\(test.output)")
         let library = "\(folder)/.build/debug/libSwifty.so"
-        #expect(try run(TestPaths.pakaExecutable, ["plugin", "check", library]).status == 0)
+        #expect(try await runOffPool(TestPaths.pakaExecutable, ["plugin", "check", library]).status == 0)
         let services = try feedOneEvent(library, name: "swifty")
         #expect(services.published.map(\.topic) == ["swifty.processed"])
         #expect(services.published.first?.data == #"{"source":"0b9c6a52-0000-4000-8000-00000000000a","topic":"audit.event"}"#)
     }
 
-    @Test func headerCommandPrintsTheHeaderThisHostWasBuiltWith() throws {
-        let printed = try run(TestPaths.pakaExecutable, ["plugin", "header"])
+    @Test func headerCommandPrintsTheHeaderThisHostWasBuiltWith() async throws {
+        let printed = try await runOffPool(TestPaths.pakaExecutable, ["plugin", "header"])
         #expect(printed.status == 0)
         #expect(printed.output == (try String(contentsOfFile: "\(TestPaths.abiInclude)/paka_plugin.h", encoding: .utf8)))
     }
 
-    @Test func scaffoldRefusesABadNameAnExistingFolderAndSwiftWithoutSDK() throws {
-        let bad = try run(TestPaths.pakaExecutable, ["plugin", "new", "Bad Name", "--lang", "c", "--output", dir.file("x")])
+    @Test func scaffoldRefusesABadNameAnExistingFolderAndSwiftWithoutSDK() async throws {
+        let bad = try await runOffPool(TestPaths.pakaExecutable, ["plugin", "new", "Bad Name", "--lang", "c", "--output", dir.file("x")])
         #expect(bad.status != 0 && bad.output.contains("'Bad Name' is not a valid plugin name"))
         _ = dir.write("taken", "")
-        let taken = try run(TestPaths.pakaExecutable, ["plugin", "new", "ok", "--lang", "c", "--output", dir.file("taken")])
+        let taken = try await runOffPool(TestPaths.pakaExecutable, ["plugin", "new", "ok", "--lang", "c", "--output", dir.file("taken")])
         #expect(taken.status != 0 && taken.output.contains("already exists"))
         do {
             try PluginScaffold(name: "ok", language: .swift, topics: []).write(to: dir.file("nosdk"))

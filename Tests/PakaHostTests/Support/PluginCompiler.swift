@@ -52,3 +52,12 @@ func readAll(_ fd: Int32) -> [UInt8] {
         if n > 0 { output += chunk[0..<n] } else if n == 0 || errno != EINTR { return output }
     }
 }
+
+/// `run` on a thread of its own: for long commands (a `swift build`) in async tests, so they do
+/// not hold one of the cooperative pool's two threads (other suites' watchers and consumers
+/// would starve behind it).
+func runOffPool(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> (status: Int32, output: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try run(executable, arguments, environment: environment) }) }.start()
+    }
+}
