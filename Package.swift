@@ -90,7 +90,7 @@ let package = Package(
         // libpq wrapped once, for the processors that store data (linked into each .so).
         .target(name: "PakaPostgres", dependencies: ["CLibPQ"]),
         .target(
-            name: "DocumentProcessor", dependencies: ["PakaPluginSDK"], path: "Plugins/Document",
+            name: "DocumentProcessor", dependencies: ["PakaPluginSDK", "PakaPostgres", "CCurl"], path: "Plugins/Document",
             linkerSettings: pluginLinkerSettings),
         .target(
             name: "NotificationProcessor", dependencies: ["PakaPluginSDK"],
@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "PakaHostTests",
             dependencies: [
-                "PakaHost", "PakaKafka", "CPakaABI",
+                "PakaHost", "PakaKafka", "CPakaABI", "PakaPostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
