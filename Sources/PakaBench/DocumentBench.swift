@@ -16,7 +16,7 @@ enum DocumentBench {
         let registry = PluginRegistry(services: services, options: .init(allowInsecurePermissions: true), logger: logger)
         defer { registry.shutdown() }
         let refusals = registry.apply(PakaConfiguration(pluginDir: "/", plugins: [PluginEntry(
-            name: "document", library: plugin, config: .object(["dataDir": .string(folder), "databaseURL": .string(databaseURL)]))]))
+            name: "document", library: URL(fileURLWithPath: plugin).path, config: .object(["dataDir": .string(folder), "databaseURL": .string(databaseURL)]))]))
         guard refusals.isEmpty, let document = registry.active(named: "document") else {
             throw BenchError(description: "document plugin refused: \(refusals.map(\.message))")
         }

@@ -24,6 +24,19 @@ import Testing
         #expect(answer.json["model"] as? String == "paka-feature-hashing-384")
     }
 
+    @Test func longQueryRanksTheSameWay() throws {
+        let fixture = try DocumentFixture()
+        let tag = "long\(UInt32.random(in: 100_000...999_999))"
+        let text = (1...40).map { "\(tag) clause \($0) of the warehouse lease." }.joined(separator: " ")
+        let lease = try fixture.ingest("lease.txt", text)
+        try fixture.ingest("other.txt", "\(tag) appears once in a note about lunch.")
+        // Over a hundred hashed features: the dense dot product path, not the sparse one.
+        let query = text.prefix(700).split(separator: " ").joined(separator: "+")
+        let results = fixture.get("/search", query: "q=\(query)&limit=3").json["results"] as? [[String: Any]] ?? []
+        #expect(results.first?["documentId"] as? String == lease)
+        #expect((results.first?["score"] as? Double ?? 0) > 0.5)
+    }
+
     @Test func limitCapsTheResults() throws {
         let fixture = try DocumentFixture()
         for n in 1...3 { try fixture.ingest("\(n).txt", "Limit test document number \(n) about shipping containers.") }
