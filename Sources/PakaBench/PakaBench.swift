@@ -15,6 +15,14 @@ struct PakaBench {
         var logger = Logger(label: "paka-bench")
         logger.logLevel = .error
 
+        // Document processor: needs its .so and PostgreSQL (scripts/bench provides both).
+        if let plugin = arguments.firstIndex(of: "--document-plugin").map({ arguments[$0 + 1] }),
+           let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"], !databaseURL.isEmpty {
+            let documents = arguments.firstIndex(of: "--documents").map { Int(arguments[$0 + 1])! } ?? 300
+            print(try DocumentBench.run(plugin: plugin, databaseURL: databaseURL, documents: documents, logger: logger) + "\n")
+            if arguments.contains("--documents-only") { return }
+        }
+
         // Each mock partition keeps ~5 MiB: 6 partitions hold 50 k events of ~330 bytes each.
         let cluster = try EmbeddedKafkaCluster(brokerCount: 3, logger: logger)
         for topic in ["bench.raw", "bench.host", "bench.host.dlq"] { try cluster.createTopic(topic, partitions: 6) }

@@ -2,7 +2,7 @@
 # PostgreSQL. Source it; it defines functions only.
 
 PAKA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-PAKA_APT_PACKAGES=(pkg-config librdkafka-dev libpq-dev libcurl4-openssl-dev postgresql kcat python3-aiosmtpd curl)
+PAKA_APT_PACKAGES=(pkg-config librdkafka-dev libpq-dev libcurl4-openssl-dev postgresql kcat python3-aiosmtpd curl poppler-utils)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
