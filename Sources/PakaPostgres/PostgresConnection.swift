@@ -27,6 +27,9 @@ public final class PostgresConnection {
             // The URL may hold a password: never echo it.
             throw PostgresError(message: "cannot connect to PostgreSQL: \(reason)")
         }
+        // libpq prints NOTICEs ("relation … already exists, skipping") to stderr, i.e. into the
+        // host's log; migrations use IF NOT EXISTS on every start, so keep only warnings and up.
+        PQclear(PQexec(connection, "SET client_min_messages TO warning"))
     }
 
     /// Runs one statement with text parameters (`$1`, `$2`…); nil is SQL NULL. After a lost
