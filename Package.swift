@@ -96,17 +96,17 @@ let package = Package(
             name: "NotificationProcessor", dependencies: ["PakaPluginSDK"],
             path: "Plugins/Notification", linkerSettings: pluginLinkerSettings),
         .target(
-            name: "AuditLogger", dependencies: ["PakaPluginSDK"], path: "Plugins/Audit",
+            name: "AuditLogger", dependencies: ["PakaPluginSDK", "PakaPostgres"], path: "Plugins/Audit",
             linkerSettings: pluginLinkerSettings),
         .target(
-            name: "ReportGenerator", dependencies: ["PakaPluginSDK"], path: "Plugins/Report",
+            name: "ReportGenerator", dependencies: ["PakaPluginSDK", "PakaPostgres"], path: "Plugins/Report",
             linkerSettings: pluginLinkerSettings),
 
         // MARK: Tests
         .testTarget(
             name: "PakaHostTests",
             dependencies: [
-                "PakaHost", "PakaKafka", "CPakaABI",
+                "PakaHost", "PakaKafka", "CPakaABI", "PakaPostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(

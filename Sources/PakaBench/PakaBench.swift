@@ -4,7 +4,8 @@ import PakaKafka
 import PakaHost
 
 /// `scripts/bench`: the host's Kafka paths against raw librdkafka, measured in one run on one
-/// embedded cluster. Prints a Markdown table of rates and ratios.
+/// embedded cluster, then the audit processor against psql COPY (AuditBench). Prints Markdown
+/// tables of rates and ratios.
 @main
 struct PakaBench {
     static func main() async throws {
@@ -13,6 +14,7 @@ struct PakaBench {
         let noop = arguments.firstIndex(of: "--noop-plugin").map { arguments[$0 + 1] } ?? "noop.so"
         var logger = Logger(label: "paka-bench")
         logger.logLevel = .error
+        if arguments.contains("--audit-only") { return try AuditBench.run(arguments: arguments, rows: events, logger: logger) }
 
         // Each mock partition keeps ~5 MiB: 6 partitions hold 50 k events of ~330 bytes each.
         let cluster = try EmbeddedKafkaCluster(brokerCount: 3, logger: logger)
@@ -50,6 +52,7 @@ struct PakaBench {
         bus.shutdown(timeout: .seconds(2))
         registry.shutdown()
         cluster.shutdown()
+        try AuditBench.run(arguments: arguments, rows: events, logger: logger)
     }
 
     /// The host's publish path with 512 publishes in flight, each awaiting its acknowledgement.
