@@ -6,8 +6,8 @@ struct ReportRequest {
     enum Kind: String, CaseIterable { case daily, weekly, monthly }
 
     let kind: Kind
-    let periodStart: Date
-    let periodEnd: Date
+    private(set) var periodStart: Date
+    private(set) var periodEnd: Date
     let requestedBy: String?
 
     /// Longest explicit period: one bar per day must stay readable.
@@ -45,6 +45,10 @@ struct ReportRequest {
         case let (nil, end?): (periodStart, periodEnd) = (Self.step(kind, from: end, by: -1), end)
         case (nil, nil): (periodStart, periodEnd) = (Self.step(kind, from: requested, by: -1), requested)
         }
+        // Whole seconds, widened outward: the printed period and the query must agree, and an
+        // event in the request's own second still counts.
+        periodStart = Date(timeIntervalSince1970: periodStart.timeIntervalSince1970.rounded(.down))
+        periodEnd = Date(timeIntervalSince1970: periodEnd.timeIntervalSince1970.rounded(.up))
         guard periodStart < periodEnd else {
             throw Malformed(reason: "\(prefix): periodStart must be before periodEnd")
         }

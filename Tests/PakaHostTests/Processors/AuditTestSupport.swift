@@ -56,9 +56,14 @@ final class AuditThrowawayPostgres: @unchecked Sendable {
     }
 
     func start() throws {
-        let result = try asOwner("\(bin)/pg_ctl", ["-D", dir, "-l", "\(dir)/server.log", "-w", "-t", "60", "-o",
-                                                 "-p \(port) -k \(dir) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
-        try #require(result.status == 0, "pg_ctl start failed: \(result.output)")
+        // The server outlives pg_ctl: python's close_fds keeps it from inheriting (and holding
+        // open forever) any descriptor of this test process, the output pipe included.
+        let spawn = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:], close_fds=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))"
+        let pgctl = ["\(bin)/pg_ctl", "-D", dir, "-l", "\(dir)/server.log", "-w", "-t", "60", "-o",
+                     "-p \(port) -k \(dir) -c listen_addresses=127.0.0.1 -c fsync=off", "start"]
+        let result = try run("/usr/bin/env", ["python3", "-c", spawn] + (getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + pgctl)
+        let log = (try? String(contentsOfFile: "\(dir)/server.log", encoding: .utf8)) ?? ""
+        try #require(result.status == 0, "pg_ctl start failed: \(log)")
     }
 
     func stop() throws {

@@ -24,7 +24,7 @@ import Testing
     }
 
     private static func at(_ day: Int, hour: Int = 12) -> Date {  // 2001-03-<day>
-        Date(timeIntervalSince1970: 983_318_400 + Double(day - 1) * 86_400 + Double(hour) * 3600)
+        Date(timeIntervalSince1970: 983_404_800 + Double(day - 1) * 86_400 + Double(hour) * 3600)
     }
 
     /// Audit rows through the audit `.so`; documents and notifications as their processors' contract says.
