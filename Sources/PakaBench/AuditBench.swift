@@ -15,7 +15,7 @@ enum AuditBench {
             print("\naudit benchmark skipped: DATABASE_URL is not set (scripts/bench starts a throwaway PostgreSQL)")
             return
         }
-        try run(plugin: plugin, databaseURL: url, rows: rows, logger: logger)
+        try run(plugin: URL(fileURLWithPath: plugin).standardizedFileURL.path, databaseURL: url, rows: rows, logger: logger)
     }
 
     static func run(plugin: String, databaseURL: String, rows: Int, logger: Logger) throws {
