@@ -98,10 +98,10 @@ let package = Package(
             name: "NotificationProcessor", dependencies: ["PakaPluginSDK", "PakaPostgres", "PakaCurl"],
             path: "Plugins/Notification", linkerSettings: pluginLinkerSettings),
         .target(
-            name: "AuditLogger", dependencies: ["PakaPluginSDK"], path: "Plugins/Audit",
+            name: "AuditLogger", dependencies: ["PakaPluginSDK", "PakaPostgres"], path: "Plugins/Audit",
             linkerSettings: pluginLinkerSettings),
         .target(
-            name: "ReportGenerator", dependencies: ["PakaPluginSDK"], path: "Plugins/Report",
+            name: "ReportGenerator", dependencies: ["PakaPluginSDK", "PakaPostgres"], path: "Plugins/Report",
             linkerSettings: pluginLinkerSettings),
 
         // MARK: Tests

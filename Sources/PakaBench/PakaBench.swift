@@ -4,7 +4,8 @@ import PakaKafka
 import PakaHost
 
 /// `scripts/bench`: the host's Kafka paths against raw librdkafka, measured in one run on one
-/// embedded cluster. Prints a Markdown table of rates and ratios.
+/// embedded cluster, then the audit processor against psql COPY (AuditBench). Prints Markdown
+/// tables of rates and ratios.
 @main
 struct PakaBench {
     static func main() async throws {
@@ -14,6 +15,7 @@ struct PakaBench {
         let noop = arguments.firstIndex(of: "--noop-plugin").map { arguments[$0 + 1] } ?? "noop.so"
         var logger = Logger(label: "paka-bench")
         logger.logLevel = .error
+        if arguments.contains("--audit-only") { return try AuditBench.run(arguments: arguments, rows: events, logger: logger) }
 
         // Document processor: needs its .so and PostgreSQL (scripts/bench provides both).
         if let plugin = arguments.firstIndex(of: "--document-plugin").map({ arguments[$0 + 1] }),
@@ -59,6 +61,7 @@ struct PakaBench {
         bus.shutdown(timeout: .seconds(2))
         registry.shutdown()
         cluster.shutdown()
+        try AuditBench.run(arguments: arguments, rows: events, logger: logger)
     }
 
     /// The host's publish path with 512 publishes in flight, each awaiting its acknowledgement.

@@ -7,7 +7,8 @@ import Testing
 /// `GET /metrics`, and JSON for the errors Hummingbird itself raises (404, 405).
 @Suite struct MetricsAndErrorTests {
     @Test func metricsCountHTTPRequestsEventsAndPluginOutcomes() async throws {
-        let host = try await TestHost(plugins: #"[{"name": "audit", "library": "\#(TestPaths.builtPlugin("AuditLogger"))"}]"#)
+        let database = try AuditScratchDatabase()  // the audit plugin stores its events in PostgreSQL
+        let host = try await TestHost(plugins: #"[{"name": "audit", "library": "\#(TestPaths.builtPlugin("AuditLogger"))", "config": {"databaseURL": "\#(database.url)"}}]"#)
         let headers = try await host.bearer()
         try await host.test { client in
             _ = try await client.execute(uri: "/kafka/status", method: .get)

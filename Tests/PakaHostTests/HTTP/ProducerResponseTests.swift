@@ -37,7 +37,8 @@ import Testing
     }
 
     @Test func auditWithoutKafkaIsHandledByTheAuditPluginAndSaysSo() async throws {
-        let host = try await TestHost(plugins: #"[{"name": "audit", "library": "\#(TestPaths.builtPlugin("AuditLogger"))"}]"#)
+        let database = try AuditScratchDatabase()  // the audit plugin stores its events in PostgreSQL
+        let host = try await TestHost(plugins: #"[{"name": "audit", "library": "\#(TestPaths.builtPlugin("AuditLogger"))", "config": {"databaseURL": "\#(database.url)"}}]"#)
         let headers = try await host.bearer()
         try await host.test { client in
             let response = try await client.json("/kafka/test/audit", headers: headers, body: ProducerRouteTests.validBodies["/kafka/test/audit"]!)

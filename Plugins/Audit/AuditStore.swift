@@ -1,0 +1,107 @@
+import PakaPostgres
+
+/// `audit_events` in PostgreSQL: the schema, the one-round-trip batch insert, the query behind
+/// the route. Connects lazily so the host can start before the database does.
+final class AuditStore {
+    private let url: String
+    private var db: PostgresConnection?
+
+    init(url: String) { self.url = url }
+
+    /// Versioned schema (component "audit"); one statement per version (libpq's
+    /// parameterised protocol runs one statement at a time).
+    static let migrations = [
+        """
+        CREATE TABLE IF NOT EXISTS audit_events (
+            event_id uuid PRIMARY KEY, action text NOT NULL, resource text NOT NULL, resource_id text,
+            actor text, details jsonb NOT NULL DEFAULT '{}', occurred_at timestamptz NOT NULL,
+            recorded_at timestamptz NOT NULL DEFAULT now())
+        """,
+        // The route lists newest first, usually filtered by resource.
+        "CREATE INDEX IF NOT EXISTS audit_events_occurred_at_idx ON audit_events (occurred_at DESC)",
+        "CREATE INDEX IF NOT EXISTS audit_events_resource_idx ON audit_events (resource, occurred_at DESC)",
+    ]
+
+    /// CloudEvents ids are UUIDs when the host made them; any other id maps to a stable UUID
+    /// (its MD5) so redelivery of a foreign event still finds the same row.
+    static func eventUUID(_ parameter: String) -> String {
+        "CASE WHEN \(parameter) ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN \(parameter)::uuid ELSE md5(\(parameter))::uuid END"
+    }
+
+    /// The open connection, schema applied; throws when PostgreSQL cannot be reached.
+    func connection() throws(PostgresError) -> PostgresConnection {
+        if let db { return db }
+        let fresh = try PostgresConnection(url: url)
+        do {
+            try Migrations.apply(Self.migrations, component: "audit", on: fresh)
+        } catch let error as PostgresError {
+            throw error
+        } catch {
+            throw PostgresError(message: "audit migrations failed: \(error)")
+        }
+        db = fresh
+        return fresh
+    }
+
+    /// One multi-row INSERT for the whole batch; rows already present (redelivery) are skipped.
+    /// Returns how many rows were new.
+    @discardableResult
+    func insert(_ records: [AuditRecord]) throws(PostgresError) -> Int {
+        guard !records.isEmpty else { return 0 }
+        var parameters: [String?] = []
+        parameters.reserveCapacity(records.count * 7)
+        for record in records { parameters += record.parameters }
+        return try connection().execute(Self.insertSQL(rows: records.count), parameters).affectedRows
+    }
+
+    static func insertSQL(rows: Int) -> String {
+        var values = ""
+        values.reserveCapacity(rows * 48)
+        for row in 0..<rows {
+            let p = row * 7
+            if row == 0 {
+                // The first row types the VALUES columns; later rows follow.
+                values += "($1::text,$2::text,$3::text,$4::text,$5::text,$6::text,$7::text)"
+            } else {
+                values += ",($\(p + 1),$\(p + 2),$\(p + 3),$\(p + 4),$\(p + 5),$\(p + 6),$\(p + 7))"
+            }
+        }
+        return """
+            INSERT INTO audit_events (event_id, action, resource, resource_id, actor, details, occurred_at)
+            SELECT \(eventUUID("v.id")), v.action, v.resource, v.resource_id, v.actor, v.details::jsonb, coalesce(v.occurred::timestamptz, now())
+            FROM (VALUES \(values)) AS v(id, action, resource, resource_id, actor, details, occurred)
+            ON CONFLICT (event_id) DO NOTHING
+            """
+    }
+
+    /// The route's query: newest first, as one JSON array built by PostgreSQL.
+    func list(_ filter: AuditEventsFilter) throws(PostgresError) -> String {
+        let sql = """
+            SELECT coalesce(json_agg(json_build_object(
+                'eventId', event_id, 'action', action, 'resource', resource, 'resourceId', resource_id, 'actor', actor,
+                'details', details, 'occurredAt', \(Self.utc("occurred_at")), 'recordedAt', \(Self.utc("recorded_at"))) ORDER BY occurred_at DESC, recorded_at DESC), '[]') AS events
+            FROM (SELECT * FROM audit_events
+                  WHERE ($1::text IS NULL OR resource = $1) AND ($2::text IS NULL OR action = $2)
+                    AND ($3::text IS NULL OR resource_id = $3) AND ($4::text IS NULL OR actor = $4)
+                    AND ($5::timestamptz IS NULL OR occurred_at >= $5)
+                  ORDER BY occurred_at DESC, recorded_at DESC LIMIT $6::int) AS newest
+            """
+        let result = try connection().execute(sql, [filter.resource, filter.action, filter.resourceId, filter.actor, filter.since, String(filter.limit)])
+        return result.value(0, "events") ?? "[]"
+    }
+
+    /// ISO-8601 in UTC whatever the session's time zone (a reconnect resets session settings).
+    private static func utc(_ column: String) -> String {
+        "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    }
+
+    /// nil when a trivial query succeeds.
+    func problem() -> String? {
+        do throws(PostgresError) {
+            try connection().execute("SELECT 1")
+            return nil
+        } catch {
+            return "PostgreSQL unreachable: \(error.message)"
+        }
+    }
+}
