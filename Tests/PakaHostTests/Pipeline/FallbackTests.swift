@@ -26,11 +26,15 @@ import Testing
 
         harness.cluster.setAllBrokersUp()
         #expect(await eventually(30) { harness.bus.refreshConnection(timeout: .seconds(1)) })
-        for i in 0..<5 {
+        // Right after the brokers return, a produce can still time out (leaders moving): such an
+        // event is processed synchronously, never lost. Async delivery must resume within a few.
+        var viaKafka = 0
+        for i in 0..<40 where viaKafka < 5 {
             let receipt = await harness.router.publish(harness.event("after-\(i)"))
-            #expect(receipt.mode == .kafka)
+            if receipt.mode == .kafka { viaKafka += 1 }
             published.append("after-\(i)")
         }
+        #expect(viaKafka == 5)
         #expect(await eventually(30) { Set(harness.recorded.map(\.id)) == Set(published) })
         consumer.stop()
         let sync = harness.recorded.filter { $0.id.hasPrefix("during-") }
