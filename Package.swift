@@ -92,7 +92,7 @@ let package = Package(
         // libcurl wrapped once (HTTP POST, SMTP send), for the processors that talk to the outside world.
         .target(name: "PakaCurl", dependencies: ["CCurl"]),
         .target(
-            name: "DocumentProcessor", dependencies: ["PakaPluginSDK", "PakaPostgres", "CCurl"], path: "Plugins/Document",
+            name: "DocumentProcessor", dependencies: ["PakaPluginSDK", "PakaPostgres", "PakaCurl"], path: "Plugins/Document",
             linkerSettings: pluginLinkerSettings),
         .target(
             name: "NotificationProcessor", dependencies: ["PakaPluginSDK", "PakaPostgres", "PakaCurl"],

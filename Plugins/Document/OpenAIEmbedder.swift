@@ -1,4 +1,5 @@
 import Foundation
+import PakaCurl
 import PakaPluginSDK
 
 /// Any OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, Ollama, vLLM, LM Studio, …).
@@ -9,7 +10,6 @@ struct OpenAIEmbedder: Embedder {
     let endpoint: String
     let model: String
     let apiKey: String?
-    var client = EmbeddingsHTTPClient()
     /// Inputs per request: well under every provider's limit, few round trips.
     var batchSize = 64
 
@@ -43,9 +43,11 @@ struct OpenAIEmbedder: Embedder {
 
     private func request(_ inputs: [String]) throws -> [[Float]] {
         let body = try JSONEncoder().encode(Request(model: model, input: inputs))
-        let response: EmbeddingsHTTPClient.Response
+        let response: HTTPClient.Response
+        // The key goes only into this request's header list (freed by PakaCurl): never logged.
+        let headers = ["Content-Type: application/json", "Accept: application/json"] + (apiKey.map { ["Authorization: Bearer \($0)"] } ?? [])
         do {
-            response = try client.post(url: endpoint, json: [UInt8](body), bearer: apiKey)
+            response = try HTTPClient.post(url: endpoint, headers: headers, body: [UInt8](body), timeout: 60)
         } catch {
             throw PluginError.retry("embeddings endpoint \(endpoint) unreachable: \(error)")
         }
@@ -64,7 +66,7 @@ struct OpenAIEmbedder: Embedder {
     }
 
     /// The provider's own explanation (`error.message`), shortened; never the request.
-    private func providerMessage(_ response: EmbeddingsHTTPClient.Response) -> String {
+    private func providerMessage(_ response: HTTPClient.Response) -> String {
         if let message = (try? JSONDecoder().decode(ErrorAnswer.self, from: Data(response.body)))?.error?.message {
             return ": \(message.prefix(300))"
         }
