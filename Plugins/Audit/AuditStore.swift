@@ -3,10 +3,9 @@ import PakaPostgres
 /// `audit_events` in PostgreSQL: the schema, the one-round-trip batch insert, the query behind
 /// the route. Connects lazily so the host can start before the database does.
 final class AuditStore {
-    private let url: String
-    private var db: PostgresConnection?
+    private let database: MigratedDatabase
 
-    init(url: String) { self.url = url }
+    init(url: String) { database = MigratedDatabase(url: url, component: "audit", migrations: Self.migrations) }
 
     /// Versioned schema (component "audit"); one statement per version (libpq's
     /// parameterised protocol runs one statement at a time).
@@ -29,19 +28,7 @@ final class AuditStore {
     }
 
     /// The open connection, schema applied; throws when PostgreSQL cannot be reached.
-    func connection() throws(PostgresError) -> PostgresConnection {
-        if let db { return db }
-        let fresh = try PostgresConnection(url: url)
-        do {
-            try Migrations.apply(Self.migrations, component: "audit", on: fresh)
-        } catch let error as PostgresError {
-            throw error
-        } catch {
-            throw PostgresError(message: "audit migrations failed: \(error)")
-        }
-        db = fresh
-        return fresh
-    }
+    func connection() throws(PostgresError) -> PostgresConnection { try database.connection() }
 
     /// One multi-row INSERT for the whole batch; rows already present (redelivery) are skipped.
     /// Returns how many rows were new.

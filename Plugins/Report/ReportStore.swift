@@ -2,10 +2,9 @@ import PakaPostgres
 
 /// The `reports` table: one row per request event, so a redelivery finds the report it made.
 final class ReportStore {
-    private let url: String
-    private var db: PostgresConnection?
+    private let database: MigratedDatabase
 
-    init(url: String) { self.url = url }
+    init(url: String) { database = MigratedDatabase(url: url, component: "report", migrations: Self.migrations) }
 
     static let migrations = [
         """
@@ -20,19 +19,7 @@ final class ReportStore {
     ]
 
     /// The open connection, schema applied; throws when PostgreSQL cannot be reached.
-    func connection() throws(PostgresError) -> PostgresConnection {
-        if let db { return db }
-        let fresh = try PostgresConnection(url: url)
-        do {
-            try Migrations.apply(Self.migrations, component: "report", on: fresh)
-        } catch let error as PostgresError {
-            throw error
-        } catch {
-            throw PostgresError(message: "report migrations failed: \(error)")
-        }
-        db = fresh
-        return fresh
-    }
+    func connection() throws(PostgresError) -> PostgresConnection { try database.connection() }
 
     struct Existing { let id: String; let published: Bool }
 
