@@ -1,3 +1,4 @@
+import PakaPluginSDK
 import Foundation
 
 /// The query of `GET /plugins/audit/events`, validated: every mistake is named for the caller.
@@ -42,13 +43,5 @@ struct AuditEventsFilter {
         }
     }
 
-    /// Full ISO-8601 times (with or without fractions) or a bare UTC day.
-    static func parseDate(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate]] {
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) { return date }
-        }
-        return nil
-    }
+    static func parseDate(_ text: String) -> Date? { ISO8601.date(from: text) }
 }

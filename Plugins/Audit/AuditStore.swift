@@ -21,11 +21,7 @@ final class AuditStore {
         "CREATE INDEX IF NOT EXISTS audit_events_resource_idx ON audit_events (resource, occurred_at DESC)",
     ]
 
-    /// CloudEvents ids are UUIDs when the host made them; any other id maps to a stable UUID
-    /// (its MD5) so redelivery of a foreign event still finds the same row.
-    static func eventUUID(_ parameter: String) -> String {
-        "CASE WHEN \(parameter) ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN \(parameter)::uuid ELSE md5(\(parameter))::uuid END"
-    }
+    static func eventUUID(_ parameter: String) -> String { MigratedDatabase.eventUUID(parameter) }
 
     /// The open connection, schema applied; throws when PostgreSQL cannot be reached.
     func connection() throws(PostgresError) -> PostgresConnection { try database.connection() }
@@ -82,13 +78,5 @@ final class AuditStore {
         "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
     }
 
-    /// nil when a trivial query succeeds.
-    func problem() -> String? {
-        do throws(PostgresError) {
-            try connection().execute("SELECT 1")
-            return nil
-        } catch {
-            return "PostgreSQL unreachable: \(error.message)"
-        }
-    }
+    func problem() -> String? { database.healthProblem() }
 }

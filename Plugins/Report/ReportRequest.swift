@@ -70,14 +70,7 @@ struct ReportRequest {
         return calendar.date(byAdding: component.0, value: sign * component.1, to: date)!
     }
 
-    static func parseDate(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate]] {
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) { return date }
-        }
-        return nil
-    }
+    static func parseDate(_ text: String) -> Date? { ISO8601.date(from: text) }
 
     static func iso(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()

@@ -26,7 +26,7 @@ final class ReportStore {
     /// The report id for an event: derived from the event id, so every attempt writes the
     /// same files and the same row. Non-UUID event ids map to their MD5 (as audit does).
     func identify(eventId: String) throws(PostgresError) -> (eventUUID: String, reportId: String, existing: Existing?) {
-        let uuid = "CASE WHEN $1 ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN $1::uuid ELSE md5($1)::uuid END"
+        let uuid = MigratedDatabase.eventUUID("$1")
         let result = try connection().execute("""
             SELECT e.uuid AS event_uuid, md5('paka-report:' || e.uuid::text)::uuid AS report_id, r.id, r.published_at IS NOT NULL AS published
             FROM (SELECT \(uuid) AS uuid) AS e LEFT JOIN reports r ON r.event_id = e.uuid
@@ -54,12 +54,5 @@ final class ReportStore {
         try connection().execute("SELECT path FROM reports WHERE id = $1::uuid", [id]).rows.first?.first ?? nil
     }
 
-    func problem() -> String? {
-        do throws(PostgresError) {
-            try connection().execute("SELECT 1")
-            return nil
-        } catch {
-            return "PostgreSQL unreachable: \(error.message)"
-        }
-    }
+    func problem() -> String? { database.healthProblem() }
 }

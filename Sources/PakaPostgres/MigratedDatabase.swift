@@ -26,4 +26,21 @@ public final class MigratedDatabase {
         db = fresh
         return fresh
     }
+
+    /// nil when a trivial query succeeds, else why not (for a processor's health hook).
+    public func healthProblem() -> String? {
+        do throws(PostgresError) {
+            try connection().execute("SELECT 1")
+            return nil
+        } catch {
+            return "PostgreSQL unreachable: \(error.message)"
+        }
+    }
+
+    /// SQL turning the text parameter `parameter` (e.g. "$1") into the event's uuid: CloudEvents
+    /// ids are UUIDs when Paka made them; any other id maps to a stable UUID (its MD5), so a
+    /// redelivered foreign event still finds its row.
+    public static func eventUUID(_ parameter: String) -> String {
+        "CASE WHEN \(parameter) ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN \(parameter)::uuid ELSE md5(\(parameter))::uuid END"
+    }
 }
