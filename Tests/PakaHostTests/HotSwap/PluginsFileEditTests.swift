@@ -9,7 +9,8 @@ import Testing
     /// groups paka-scripted and paka-other), each recording to its own file.
     final class Host: @unchecked Sendable {
         let dir = TemporaryDirectory()
-        let process = Process()
+        /// Started last in init (plugins.json must exist first).
+        private var process: Process?
         let cluster: EmbeddedKafkaCluster
         let producer: KafkaProducer
         var log: String { dir.file("serve.log") }
@@ -23,23 +24,8 @@ import Testing
             }
             producer = try KafkaProducer(configuration: KafkaConfiguration(brokers: cluster.bootstrapServers, clientId: "test"), logger: .test)
             try writePlugins(scriptedEnabled: scriptedEnabled, otherEnabled: otherEnabled)
-            var env = ProcessInfo.processInfo.environment
-            env["KAFKA_BROKERS"] = cluster.bootstrapServers
-            env["PORT"] = "0"
-            env["PAKA_BIND"] = "127.0.0.1"
-            env["PAKA_PLUGINS_FILE"] = pluginsFile
-            env["PAKA_DATA_DIR"] = dir.file("data")
-            env["PAKA_WATCH_INTERVAL_MS"] = "100"
-            env["JWT_SECRET"] = String(repeating: "s", count: 32)
-            env["KAFKA_PROPERTY_SESSION_TIMEOUT_MS"] = "3000"
-            env["KAFKA_PROPERTY_HEARTBEAT_INTERVAL_MS"] = "500"
-            process.executableURL = URL(fileURLWithPath: TestPaths.pakaExecutable)
-            process.arguments = ["serve"]
-            process.environment = env
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            process.standardOutput = FileHandle(forWritingAtPath: log)
-            process.standardError = process.standardOutput
-            try process.run()
+            process = try startPakaServe(bootstrap: cluster.bootstrapServers, pluginsFile: pluginsFile, dataDirectory: dir.file("data"),
+                                         log: log, environment: ["PAKA_WATCH_INTERVAL_MS": "100"])
         }
 
         /// Rewrites plugins.json the safe way (temporary dotfile, then rename).
@@ -71,11 +57,11 @@ import Testing
         func recorded(_ plugin: String) -> [String] { PipelineHarness.recorded(record(plugin)).map(\.id) }
 
         func stop() async -> Int32 {
-            process.terminate()
-            process.waitUntilExit()
+            process?.terminate()
+            process?.waitUntilExit()
             await producer.shutdown()
             cluster.shutdown()
-            return process.terminationStatus
+            return process?.terminationStatus ?? -1
         }
     }
 

@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized) struct HostProcessTests {
     /// One `paka serve` process with the scripted plugin recording into its own file.
     final class HostProcess: @unchecked Sendable {
-        let process = Process()
+        let process: Process
         let log: String
         let record: String
 
@@ -18,23 +18,8 @@ import Testing
                 {"pluginDir": "\(dir.path)", "plugins": [{"name": "scripted", "library": "\(try PluginCompiler.build(name: "scripted"))",
                   "batchSize": \(batchSize), "config": {"record": "\(record)"}}]}
                 """)
-            var env = ProcessInfo.processInfo.environment
-            env["KAFKA_BROKERS"] = bootstrap
-            env["PORT"] = "0"
-            env["PAKA_BIND"] = "127.0.0.1"
-            env["PAKA_PLUGINS_FILE"] = plugins
-            env["PAKA_DATA_DIR"] = dir.file("\(name)-data")
-            env["JWT_SECRET"] = String(repeating: "s", count: 32)
-            env["KAFKA_PROPERTY_SESSION_TIMEOUT_MS"] = "3000"
-            env["KAFKA_PROPERTY_HEARTBEAT_INTERVAL_MS"] = "500"
-            env["KAFKA_TOPIC_PARTITIONS"] = "4"
-            process.executableURL = URL(fileURLWithPath: TestPaths.pakaExecutable)
-            process.arguments = ["serve"]
-            process.environment = env
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            process.standardOutput = FileHandle(forWritingAtPath: log)
-            process.standardError = process.standardOutput
-            try process.run()
+            process = try startPakaServe(bootstrap: bootstrap, pluginsFile: plugins, dataDirectory: dir.file("\(name)-data"),
+                                         log: log, environment: ["KAFKA_TOPIC_PARTITIONS": "4"])
         }
 
         var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
