@@ -52,6 +52,10 @@ start_postgres() {
   if [ ! -f "$dir/PG_VERSION" ]; then
     as_pg_owner "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 >/dev/null || die "initdb failed in $dir"
   fi
+  # A run that was killed can leave its throwaway server up: stop it rather than fail on its lock.
+  if as_pg_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    as_pg_owner "$bin/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
+  fi
   port="$(free_port)"
   as_pg_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null \

@@ -30,6 +30,9 @@ import Testing
         // event is processed synchronously, never lost. Async delivery must resume within a few.
         var viaKafka = 0
         for i in 0..<40 where viaKafka < 5 {
+            // A failed produce marks the bus disconnected; in `paka serve` the connection
+            // monitor re-checks every second — do what it does.
+            _ = harness.bus.refreshConnection(timeout: .milliseconds(500))
             let receipt = await harness.router.publish(harness.event("after-\(i)"))
             if receipt.mode == .kafka { viaKafka += 1 }
             published.append("after-\(i)")
