@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PakaPostgres
 import Testing
 
@@ -67,5 +68,37 @@ import Testing
         #expect(columns.rows.map { $0[0] } == ["id", "name"])
         #expect(try db.execute("SELECT count(*) AS n FROM paka_schema_migrations WHERE component = $1", [component]).value(0, "n") == "2")
         try db.execute("DROP TABLE \(table)")
+    }
+
+    /// Processors starting together on a fresh database all create the bookkeeping table at once;
+    /// without one lock around that, PostgreSQL fails all but one (duplicate key in pg_type).
+    @Test func processorsMigratingAFreshDatabaseTogetherAllSucceed() throws {
+        let admin = try PostgresConnection(url: try Self.url)
+        let database = "paka_fresh_\(UInt32.random(in: 0...UInt32.max))"
+        try admin.execute("CREATE DATABASE \(database)")
+        defer { _ = try? admin.execute("DROP DATABASE \(database) WITH (FORCE)") }
+        let freshURL = try Self.url(withDatabase: database)
+
+        let components = (0..<8).map { "racer-\($0)" }
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: components.count) { index in
+            let component = components[index]
+            do {
+                let db = try PostgresConnection(url: freshURL)
+                try Migrations.apply(["CREATE TABLE \(component.replacingOccurrences(of: "-", with: "_")) (id int)"], component: component, on: db)
+            } catch {
+                failures.withLock { $0.append("\(component): \(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+        let fresh = try PostgresConnection(url: freshURL)
+        #expect(try fresh.execute("SELECT count(*) AS n FROM paka_schema_migrations").value(0, "n") == "\(components.count)")
+    }
+
+    /// DATABASE_URL with its database name replaced.
+    static func url(withDatabase database: String) throws -> String {
+        var parts = try #require(URLComponents(string: try url), "DATABASE_URL is not a URL")
+        parts.path = "/" + database
+        return try #require(parts.string)
     }
 }
