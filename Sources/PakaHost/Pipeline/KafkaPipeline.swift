@@ -32,7 +32,8 @@ public final class KafkaPipeline: Sendable {
             configuration.brokers = cluster.bootstrapServers
             consumerConfiguration.brokers = cluster.bootstrapServers
             // The mock cluster takes session.timeout.ms to rebalance after a member leaves
-            // (consumer restarts on swap or disable); keep that short.
+            // (consumer restarts on swap or disable) and answers an empty Fetch only after
+            // fetch.wait.max.ms; keep both short.
             consumerConfiguration.properties.merge(EmbeddedKafkaCluster.fastConsumerProperties) { mine, _ in mine }
             embeddedCluster = cluster
             kafkaLogger.info("embedded Kafka cluster running", metadata: ["bootstrap": "\(cluster.bootstrapServers)"])
