@@ -6,7 +6,7 @@ import Testing
 /// PostgreSQL stopped under the audit `.so` (a private throwaway server, never the shared one).
 @Suite struct AuditOutageTests {
     @Test func stoppedDatabaseAnswersRetryThenEverythingIsStoredAfterRestart() throws {
-        let server = try AuditThrowawayPostgres()
+        let server = try ThrowawayPostgres()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: server.url)
         defer { registry.shutdown() }
         let before = (0..<10).map { AuditFixtures.event(data: #"{"action":"before","resource":"r","resourceId":\#($0)}"#, partition: 0) }

@@ -32,55 +32,6 @@ final class AuditScratchDatabase: @unchecked Sendable {
     }
 }
 
-/// A private PostgreSQL cluster for outage tests (never the shared server): initdb in /tmp,
-/// owned by `postgres` when running as root (initdb refuses root), on a free port.
-final class AuditThrowawayPostgres: @unchecked Sendable {
-    let dir: String
-    let port: Int
-    var url: String { "postgresql://postgres@127.0.0.1:\(port)/postgres?connect_timeout=3" }
-    private let bin: String
-
-    init() throws {
-        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
-        let newest = try #require(versions.sorted { $0.compare($1, options: .numeric) == .orderedAscending }.last,
-                                  "PostgreSQL server binaries not found: apt-get install postgresql")
-        bin = "/usr/lib/postgresql/\(newest)/bin"
-        dir = "/tmp/paka-audit-pg-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        if getuid() == 0 { _ = try run("/usr/bin/env", ["chown", "postgres:postgres", dir]) }
-        let portProbe = try run("/usr/bin/env", ["python3", "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])
-        port = try #require(Int(portProbe.output.trimmingCharacters(in: .whitespacesAndNewlines)))
-        let initdb = try asOwner("\(bin)/initdb", ["-D", dir, "-U", "postgres", "--auth=trust", "-E", "UTF8"])
-        try #require(initdb.status == 0, "initdb failed: \(initdb.output)")
-        try start()
-    }
-
-    func start() throws {
-        // The server outlives pg_ctl: python's close_fds keeps it from inheriting (and holding
-        // open forever) any descriptor of this test process, the output pipe included.
-        let spawn = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:], close_fds=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))"
-        let pgctl = ["\(bin)/pg_ctl", "-D", dir, "-l", "\(dir)/server.log", "-w", "-t", "60", "-o",
-                     "-p \(port) -k \(dir) -c listen_addresses=127.0.0.1 -c fsync=off", "start"]
-        let result = try run("/usr/bin/env", ["python3", "-c", spawn] + (getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + pgctl)
-        let log = (try? String(contentsOfFile: "\(dir)/server.log", encoding: .utf8)) ?? ""
-        try #require(result.status == 0, "pg_ctl start failed: \(log)")
-    }
-
-    func stop() throws {
-        let result = try asOwner("\(bin)/pg_ctl", ["-D", dir, "-m", "fast", "-w", "stop"])
-        try #require(result.status == 0, "pg_ctl stop failed: \(result.output)")
-    }
-
-    deinit {
-        _ = try? asOwner("\(bin)/pg_ctl", ["-D", dir, "-m", "immediate", "-w", "stop"])
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    private func asOwner(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        getuid() == 0 ? try run("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + arguments) : try run(tool, arguments)
-    }
-}
-
 /// Audit events as the host hands them to plugins.
 enum AuditFixtures {
     static func event(id: String = UUID().uuidString.lowercased(), data: String, time: Date = Date(), partition: Int32 = -1, attempt: UInt32 = 1) -> PluginEvent {

@@ -5,7 +5,7 @@ import Testing
 /// PostgreSQL going away is an outage, not a bad event: RETRY until it is back, then nothing lost.
 @Suite struct DocumentOutageTests {
     @Test func postgresStoppedMidRunMeansRetryThenSuccessAfterRestart() throws {
-        let postgres = try DocumentTestPostgres()
+        let postgres = try ThrowawayPostgres()
         let fixture = try DocumentFixture(databaseURL: postgres.url)
         let before = try fixture.ingest("before.txt", "Written while the database was up.")
         #expect(try fixture.row(before)["status"] == "embedded")
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func firstContactWithADownDatabaseIsRetryNotARefusal() throws {
-        let postgres = try DocumentTestPostgres()
+        let postgres = try ThrowawayPostgres()
         try postgres.stop()
         // The plugin starts anyway (the host may come up before PostgreSQL)…
         let fixture = try DocumentFixture(databaseURL: postgres.url)

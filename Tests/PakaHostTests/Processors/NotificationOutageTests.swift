@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func stoppedDatabaseAnswersRetryThenTheEventIsDeliveredOnceAfterRestart() throws {
-        let server = try AuditThrowawayPostgres()
+        let server = try ThrowawayPostgres()
         let services = RecordingHostServices()
         let registry = PluginRegistry(services: services, logger: .test)
         defer { registry.shutdown() }

@@ -7,7 +7,7 @@ import Testing
 /// down, then the same request makes exactly one report and one round of publishes.
 @Suite struct ReportOutageTests {
     @Test func stoppedDatabaseAnswersRetryThenTheReportIsMadeOnceAfterRestart() throws {
-        let server = try AuditThrowawayPostgres()
+        let server = try ThrowawayPostgres()
         let files = TemporaryDirectory()
         let services = RecordingHostServices()
         let registry = PluginRegistry(services: services, logger: .test)

@@ -1,8 +1,9 @@
 import Foundation
 
-/// A private PostgreSQL cluster for the document outage test: started, stopped and restarted by
-/// the test, so the shared server of `scripts/test` is never touched.
-final class DocumentTestPostgres: @unchecked Sendable {
+/// A private PostgreSQL cluster for outage tests: initdb in /tmp (owned by `postgres` when
+/// running as root, since initdb refuses root), on a free port, started, stopped and restarted
+/// by the test, so the shared server of `scripts/test` is never touched.
+final class ThrowawayPostgres: @unchecked Sendable {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     let directory: String
@@ -19,7 +20,7 @@ final class DocumentTestPostgres: @unchecked Sendable {
     }
 
     init() throws {
-        directory = "/tmp/paka-document-pg-\(UUID().uuidString.prefix(8))"
+        directory = "/tmp/paka-throwaway-pg-\(UUID().uuidString.prefix(8))"
         port = try Self.freePort()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         if getuid() == 0 { _ = try Self.chown(directory) }
@@ -41,7 +42,7 @@ final class DocumentTestPostgres: @unchecked Sendable {
     }
 
     deinit {
-        _ = try? stop()
+        _ = try? Self.asOwner("\(try Self.bin)/pg_ctl", ["-D", directory, "-m", "immediate", "-w", "stop"])
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -52,7 +53,7 @@ final class DocumentTestPostgres: @unchecked Sendable {
     /// ends. The child gets /dev/null, a log file, and no other descriptor of this process.
     private static func asOwner(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let command = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", executable] + arguments : [executable] + arguments
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("paka-document-pg-\(UUID().uuidString).log").path
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("paka-throwaway-pg-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
