@@ -22,6 +22,9 @@ public struct PluginDirectoryWatcher: Service {
     private let targets: @Sendable () -> Targets
     private let reload: @Sendable ([String]) -> Void
     private let logger: Logger
+    /// The files as they were when the watcher was made, right after the host loaded them: a
+    /// change made before `run` starts (a busy host may take a while) is still a change.
+    private let baseline: FileStabilityTracker.Snapshot
 
     /// - Parameters:
     ///   - interval: time between polls; a settled change is acted on within about two.
@@ -33,10 +36,12 @@ public struct PluginDirectoryWatcher: Service {
         self.targets = targets
         self.reload = reload
         self.logger = logger
+        let initial = targets()
+        baseline = FileStabilityTracker.scan(directories: initial.directories, files: initial.files)
     }
 
     public func run() async throws {
-        var tracker = FileStabilityTracker(baseline: snapshot())
+        var tracker = FileStabilityTracker(baseline: baseline)
         logger.info("watching for plugin changes", metadata: [
             "directories": "\(targets().directories.joined(separator: ","))", "interval_ms": "\(interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000)"])
         while !Task.isCancelled && !Task.isShuttingDownGracefully {

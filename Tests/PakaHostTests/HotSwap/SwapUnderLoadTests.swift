@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import PakaHost
 
-/// 20 000 events streamed into one topic (3 partitions) while v2 of the plugin is copied over
+/// 20 000+ events streamed into one topic (3 partitions) while v2 of the plugin is copied over
 /// v1 in the plugin directory; the watcher does the swap. One run, several promises checked.
 @Suite(.serialized) struct SwapUnderLoadTests {
     struct Outcome: Sendable {
@@ -29,25 +29,34 @@ import Testing
         // lands in a steady flow, not in the catch-up after the join.
         _ = await rig.harness.router.publish(rig.harness.event("warm-up", key: "warm-up"))
         #expect(await eventually(30) { rig.harness.recorded.count >= 1 })
-        let ids = (0..<20_000).map { "e\($0)" }
-        let producing = Task {
-            // ~5 000 events/s: 100 publishes every 20 ms. The ticker does not wait for the
-            // acknowledgements, so the stream is steady rather than paced by the producer's round trip.
+        // ~5 000 events/s: 100 publishes every 20 ms. The ticker does not wait for the
+        // acknowledgements, so the stream is steady rather than paced by the producer's round trip.
+        // It runs for at least 20 000 events and until 4 000 more followed the switch, so the swap
+        // lands mid-stream even on a machine slow enough to delay the watcher.
+        let switchedAtCount = Atomic<Int>(-1)
+        let producing = Task { () -> [String] in
+            var ids: [String] = []
             await withTaskGroup(of: Void.self) { group in
                 var tick = ContinuousClock.now
-                for chunk in stride(from: 0, to: ids.count, by: 100) {
-                    for id in ids[chunk..<min(chunk + 100, ids.count)] {
+                // Capped at 40 000: a mock partition keeps only ~5 MiB.
+                while ids.count < 40_000, ids.count < 20_000 || switchedAtCount.load(ordering: .acquiring) < 0
+                        || ids.count < switchedAtCount.load(ordering: .acquiring) + 4_000 {
+                    for n in ids.count..<(ids.count + 100) {
+                        let id = "e\(n)"
+                        ids.append(id)
                         group.addTask { _ = await rig.harness.router.publish(rig.harness.event(id, key: "k\(id.hashValue % 97)")) }
                     }
                     tick = tick.advanced(by: .milliseconds(20))
                     try? await ContinuousClock().sleep(until: tick)
                 }
             }
+            return ids
         }
         #expect(await eventually(60) { rig.harness.recorded.count >= 10_000 })  // halfway
         try rig.install(v2)
         #expect(await eventually(30) { rig.active?.descriptor.version == "2.0.0" })
-        await producing.value
+        switchedAtCount.store(rig.harness.recorded.count, ordering: .releasing)
+        let ids = await producing.value
         #expect(await eventually(60) { rig.harness.recorded.count >= ids.count + 1 })
         try await Task.sleep(for: .milliseconds(500))  // anything extra (a duplicate) would show up now
         consumer.stop()
