@@ -18,7 +18,7 @@ import Testing
     @Test func swiftAndCPluginsLoadTogetherAndCallTheHostTable() throws {
         let services = RecordingHostServices()
         let registry = PluginRegistry(services: services, logger: .test)
-        let database = try AuditScratchDatabase()  // the audit plugin stores its events in PostgreSQL
+        let database = try ScratchDatabase()  // the audit plugin stores its events in PostgreSQL
         let refusals = registry.apply(configuration([
             PluginEntry(name: "audit", library: TestPaths.builtPlugin("AuditLogger"), config: .object(["databaseURL": .string(database.url)])),
             // The notification processor refuses to start without its database (scripts/test sets DATABASE_URL).

@@ -7,7 +7,7 @@ import Testing
 /// `GET /metrics`, and JSON for the errors Hummingbird itself raises (404, 405).
 @Suite struct MetricsAndErrorTests {
     @Test func metricsCountHTTPRequestsEventsAndPluginOutcomes() async throws {
-        let database = try AuditScratchDatabase()  // the audit plugin stores its events in PostgreSQL
+        let database = try ScratchDatabase()  // the audit plugin stores its events in PostgreSQL
         let host = try await TestHost(plugins: #"[{"name": "audit", "library": "\#(TestPaths.builtPlugin("AuditLogger"))", "config": {"databaseURL": "\#(database.url)"}}]"#)
         let headers = try await host.bearer()
         try await host.test { client in

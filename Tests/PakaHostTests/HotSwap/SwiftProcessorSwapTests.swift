@@ -44,7 +44,7 @@ import Testing
     @Test(arguments: processors)
     func aNewBuildCopiedOverTheRunningProcessorTakesOverAndTheOldOneIsRetired(_ processor: Processor) throws {
         let dir = TemporaryDirectory()
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let original = TestPaths.builtPlugin(processor.product)
         let library = dir.file("lib\(processor.product).so")
         try FileManager.default.copyItem(atPath: original, toPath: library)
@@ -80,7 +80,7 @@ import Testing
 
     @Test func anAuditEventWrittenByTheNewBuildIsStoredOnceAcrossTheSwap() throws {
         let dir = TemporaryDirectory()
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let original = TestPaths.builtPlugin("AuditLogger")
         let library = dir.file("libAuditLogger.so")
         try FileManager.default.copyItem(atPath: original, toPath: library)

@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func filtersByResourceActionAndSinceNewestFirstWithALimit() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
         defer { registry.shutdown() }
         let seeds = [
@@ -52,7 +52,7 @@ import Testing
         ("resorce=document", "unknown parameter 'resorce' (known: resource, action, resourceId, actor, since, limit)"),
     ])
     func badParameterIs400SayingWhich(query: String, message: String) throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
         defer { registry.shutdown() }
         let (status, json) = try get(audit, query)

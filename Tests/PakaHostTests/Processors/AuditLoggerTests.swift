@@ -6,7 +6,7 @@ import Testing
 /// The audit `.so` loaded into a host registry, writing to a real PostgreSQL.
 @Suite struct AuditLoggerTests {
     @Test func eventIsStoredWithEveryColumn() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
         defer { registry.shutdown() }
         let id = UUID().uuidString.lowercased()
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func redeliveredEventsInsertNoSecondRow() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
         defer { registry.shutdown() }
         let events = (0..<5).map { AuditFixtures.event(data: #"{"action":"login","resource":"user","resourceId":"u\#($0)"}"#) }
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func aBatchOfAThousandIsStoredInOneCall() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
         defer { registry.shutdown() }
         let events = (0..<1000).map { AuditFixtures.event(data: #"{"action":"bulk","resource":"item","resourceId":\#($0),"details":{"i":\#($0)}}"#) }
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func malformedEventsFailWithTheReasonWhileTheRestAreStored() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
         defer { registry.shutdown() }
         let good1 = AuditFixtures.event(data: #"{"action":"a","resource":"r"}"#)
@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func aTimeThePostgreSQLRefusesFailsOnlyThatEvent() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
         defer { registry.shutdown() }
         let good = AuditFixtures.event(data: #"{"action":"a","resource":"r"}"#)

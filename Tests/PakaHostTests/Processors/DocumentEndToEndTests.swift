@@ -8,7 +8,9 @@ import Testing
 /// upload → parsed → embedded → searchable.
 @Suite struct DocumentEndToEndTests {
     @Test func uploadedFileIsEmbeddedAndFoundThroughTheHTTPAPI() async throws {
-        let databaseURL = try DocumentFixture.sharedDatabaseURL
+        // A database of its own: the ranking is asserted, and a shared one holds other runs' documents.
+        let database = try ScratchDatabase()
+        let databaseURL = database.url
         let library = TestPaths.builtPlugin("DocumentProcessor")
         let host = try await TestHost(plugins: #"""
             [{"name": "document", "library": "\#(library)",

@@ -9,7 +9,7 @@ import Testing
 /// hands the events to the `.so` files synchronously, and they reach PostgreSQL.
 @Suite struct ReportEndToEndTests {
     @Test func auditAndReportRequestsThroughTheAPIReachPostgreSQLAndTheReportIsServed() async throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let plugins = """
             [{"name": "audit", "library": "\(TestPaths.builtPlugin("AuditLogger"))", "config": {"databaseURL": "${TEST_DATABASE_URL}"}},
              {"name": "report", "library": "\(TestPaths.builtPlugin("ReportGenerator"))", "config": {"databaseURL": "${TEST_DATABASE_URL}", "dataDir": "${PAKA_DATA_DIR}"}}]

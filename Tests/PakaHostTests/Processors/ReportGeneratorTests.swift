@@ -8,7 +8,7 @@ import Testing
 @Suite struct ReportGeneratorTests {
     let files = TemporaryDirectory()
 
-    private func loadReport(_ database: AuditScratchDatabase, _ services: RecordingHostServices) throws -> (PluginRegistry, LoadedPlugin) {
+    private func loadReport(_ database: ScratchDatabase, _ services: RecordingHostServices) throws -> (PluginRegistry, LoadedPlugin) {
         let registry = PluginRegistry(services: services, logger: .test)
         let refusals = registry.apply(PakaConfiguration(pluginDir: "/", plugins: [
             PluginEntry(name: "report", library: TestPaths.builtPlugin("ReportGenerator"),
@@ -28,7 +28,7 @@ import Testing
     }
 
     /// Audit rows through the audit `.so`; documents and notifications as their processors' contract says.
-    private func seed(_ database: AuditScratchDatabase) throws {
+    private func seed(_ database: ScratchDatabase) throws {
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
         defer { registry.shutdown() }
         let seeds = [(5, "login"), (5, "login"), (7, "view"), (7, "view"), (7, "view"), (9, "<script>alert(1)</script>"), (4, "too-early"), (12, "too-late")]
@@ -48,7 +48,7 @@ import Testing
     static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 
     @Test func weeklyReportIsRecordedWrittenAndPublished() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         try seed(database)
         let services = RecordingHostServices()
         let (registry, report) = try loadReport(database, services)
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func redeliveryMakesNoSecondReportAndPublishesNothingAgain() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let services = RecordingHostServices()
         let (registry, report) = try loadReport(database, services)
         defer { registry.shutdown() }
@@ -111,7 +111,7 @@ import Testing
     }
 
     @Test func withoutAnExplicitPeriodTheReportEndsWhenRequestedAndMissingTablesAreNoError() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, report) = try loadReport(database, RecordingHostServices())
         defer { registry.shutdown() }
         #expect(report.handle([request(#"{"reportType":"monthly"}"#, time: Self.at(15))]) == [.ok])
@@ -130,14 +130,14 @@ import Testing
         (#"{"reportType":"daily","periodStart":"2024-05-02","periodEnd":"2024-05-01"}"#, "periodStart must be before periodEnd"),
     ])
     func malformedRequestFailsWithTheReason(data: String, reason: String) throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, report) = try loadReport(database, RecordingHostServices())
         defer { registry.shutdown() }
         #expect(report.handle([request(id: "r1", data)]) == [.fail("report request r1: \(reason)")])
     }
 
     @Test func routeServesTheHTMLAndUnknownIdsAre404() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, report) = try loadReport(database, RecordingHostServices())
         defer { registry.shutdown() }
         #expect(report.handle([request(#"{"reportType":"weekly"}"#)]) == [.ok])

@@ -9,7 +9,7 @@ import Testing
 @Suite struct ReportToTelegramTests {
     @Test func reportRequestEndsAsATelegramDocumentWithTheSummary() async throws {
         let telegram = try TelegramFakeServer()
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let host = try await TestHost(plugins: #"""
             [{"name": "report", "library": "\#(TestPaths.builtPlugin("ReportGenerator"))",
               "config": {"databaseURL": "${TEST_DATABASE_URL}", "dataDir": "${PAKA_DATA_DIR}"}},
