@@ -55,7 +55,7 @@ import Testing
         try handle.close()
         #expect(reloads.withLock { $0.isEmpty })
         #expect(rename(temporary, dir.file("libnew.so")) == 0)
-        #expect(await eventually(5) { reloads.withLock { $0.count } == 1 })
+        #expect(await eventually(30) { reloads.withLock { $0.count } == 1 })
         try await Task.sleep(for: .milliseconds(300))
         #expect(reloads.withLock { $0 } == [[dir.file("libnew.so")]])
     }
@@ -78,7 +78,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(20))
         }
         try handle.close()
-        #expect(await eventually(5) { !sizes.withLock { $0 }.isEmpty })
+        #expect(await eventually(30) { !sizes.withLock { $0 }.isEmpty })
         try await Task.sleep(for: .milliseconds(200))
         #expect(sizes.withLock { $0 } == [8001])
     }
@@ -96,7 +96,7 @@ import Testing
         let before = host.app.registry.statuses()
         let temporary = host.dir.write(".plugins.json.tmp", #"{"pluginDir": ".", "plugins": [{"name": "scripted", "library": 7}]}"#)
         #expect(rename(temporary, host.pluginsFile) == 0)
-        #expect(await eventually(5) { host.app.registry.lastReloadFailure != nil })
+        #expect(await eventually(30) { host.app.registry.lastReloadFailure != nil })
         #expect(host.app.registry.statuses() == before)
         let headers = try await host.bearer()
         try await host.test { client in
