@@ -4,13 +4,15 @@ import PakaPostgres
 import Testing
 
 /// The document processor's `.so` loaded into a registry with recording host services, an
-/// upload folder of its own and the PostgreSQL of `scripts/test` (DATABASE_URL).
+/// upload folder of its own and, unless given one, a database of its own on the PostgreSQL of
+/// `scripts/test` (search ranking is asserted; other tests' documents would compete).
 final class DocumentFixture: @unchecked Sendable {
     let dir = TemporaryDirectory()
     let services = RecordingHostServices()
     let registry: PluginRegistry
     let plugin: LoadedPlugin
     let databaseURL: String
+    private let scratch: ScratchDatabase?
 
     static var sharedDatabaseURL: String {
         get throws {
@@ -21,7 +23,8 @@ final class DocumentFixture: @unchecked Sendable {
 
     /// `config`: extra plugin settings (embeddingsURL, chunkSize…).
     init(databaseURL: String? = nil, config: [String: String] = [:]) throws {
-        self.databaseURL = try databaseURL ?? Self.sharedDatabaseURL
+        scratch = databaseURL == nil ? try ScratchDatabase() : nil
+        self.databaseURL = databaseURL ?? scratch!.url
         var settings: [String: JSONValue] = ["dataDir": .string(dir.path), "databaseURL": .string(self.databaseURL)]
         for (key, value) in config { settings[key] = .string(value) }
         registry = PluginRegistry(services: services, logger: .test)

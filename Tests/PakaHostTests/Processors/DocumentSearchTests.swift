@@ -6,8 +6,7 @@ import Testing
 @Suite struct DocumentSearchTests {
     @Test func relevantDocumentComesFirst() throws {
         let fixture = try DocumentFixture()
-        // Made-up words keep other tests' documents in the shared database out of the top results.
-        // (a database reused across runs keeps earlier runs' documents: only this run's words are queried)
+        // Made-up words: the query must match through them, not through common English.
         let tag = "q\(UInt32.random(in: 100_000...999_999))", word = "zorblax\(UInt32.random(in: 100_000...999_999))"
         let garden = try fixture.ingest("garden.txt", "\(word) tomatoes \(tag) need full sun and daily watering in the greenhouse.")
         let ledger = try fixture.ingest("ledger.txt", "The quarterly ledger \(tag) lists invoices, refunds and bank fees.")

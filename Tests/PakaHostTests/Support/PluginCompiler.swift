@@ -5,20 +5,36 @@ import Synchronization
 enum PluginCompiler {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    private static let cache = Mutex<[String: String]>([:])
+    /// One slot per argument set, each with its own lock: a test waits only for the plugin it
+    /// asked for, never for another test's compile (one lock for all held both cooperative
+    /// threads of a 2-core machine while cc ran for someone else).
+    private final class Slot: Sendable {
+        let built = Mutex<String?>(nil)
+        /// A folder of its own, so two argument sets given the same name never share a file.
+        let folder: String
+        init(folder: String) { self.folder = folder }
+    }
+    private static let slots = Mutex<[String: Slot]>([:])
     private static let output = TemporaryDirectory()
 
     /// Compiles `source` (default: the scripted fixture) with `defines`; cached per argument set.
     static func build(_ source: String = "\(TestPaths.fixtures)/scripted.c", defines: [String] = [], name: String) throws -> String {
         let key = ([source] + defines).joined(separator: " ")
+        let slot = slots.withLock { slots in
+            if let slot = slots[key] { return slot }
+            let slot = Slot(folder: output.file("\(slots.count)"))
+            slots[key] = slot
+            return slot
+        }
         // Held while compiling: parallel tests asking for the same plugin must not load a file
         // that cc is still writing.
-        return try cache.withLock { cache throws -> String in
-            if let hit = cache[key] { return hit }
-            let target = output.file("lib\(name).so")
+        return try slot.built.withLock { built throws -> String in
+            if let built { return built }
+            try FileManager.default.createDirectory(atPath: slot.folder, withIntermediateDirectories: true)
+            let target = "\(slot.folder)/lib\(name).so"
             let result = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-I", TestPaths.abiInclude] + defines.map { "-D\($0)" } + ["-o", target, source])
             guard result.status == 0 else { throw Failure(description: "cc failed for \(name): \(result.output)") }
-            cache[key] = target
+            built = target
             return target
         }
     }
