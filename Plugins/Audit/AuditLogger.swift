@@ -112,14 +112,5 @@ public final class AuditLogger: PakaPlugin, PakaHTTPServing, PakaHealthReporting
     }
 }
 
-extension PostgresError {
-    /// The event's values were refused (SQLSTATE class 22 data exception, 23 integrity):
-    /// retrying cannot help. Anything else is the database's problem, not the event's.
-    var isEventProblem: Bool {
-        guard let state = sqlState else { return false }
-        return state.hasPrefix("22") || state.hasPrefix("23")
-    }
-}
-
 @_cdecl("paka_plugin_entry")
 public func pakaPluginEntry() -> UnsafeRawPointer { PluginExport.entry(for: AuditLogger.self) }

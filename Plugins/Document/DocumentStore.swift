@@ -26,14 +26,15 @@ final class DocumentStore {
         return db
     }
 
-    /// Runs `body`, turning a PostgreSQL outage into RETRY and any other database error into FAIL.
+    /// Runs `body`: values the database refuses are the event's fault (FAIL); anything else is
+    /// an outage or the operator's to fix (RETRY, never dead-lettered).
     static func retrying<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as PostgresError where error.isTransient {
-            throw PluginError.retry("PostgreSQL unavailable: \(error)")
-        } catch let error as PostgresError {
+        } catch let error as PostgresError where error.isEventProblem {
             throw PluginError.fail("PostgreSQL refused a statement: \(error)")
+        } catch let error as PostgresError {
+            throw PluginError.retry("PostgreSQL unavailable: \(error)")
         }
     }
 

@@ -137,15 +137,16 @@ public final class NotificationProcessor: PakaPlugin, PakaHealthReporting {
         return opened
     }
 
-    /// Runs a database step: an outage is RETRY (never dead-lettered), a refused statement FAIL.
+    /// Runs a database step: values the database refuses are the event's fault (FAIL); anything
+    /// else is an outage or the operator's to fix (RETRY, never dead-lettered).
     private func storing<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as PostgresError where error.isTransient {
-            throw PluginError.retry("PostgreSQL unavailable: \(error)")
-        } catch let error as PostgresError {
+        } catch let error as PostgresError where error.isEventProblem {
             let hint = error.sqlState == "22P02" ? " (the event id must be a UUID)" : ""
             throw PluginError.fail("PostgreSQL refused the notification record: \(error)\(hint)")
+        } catch let error as PostgresError {
+            throw PluginError.retry("PostgreSQL unavailable: \(error)")
         }
     }
 }

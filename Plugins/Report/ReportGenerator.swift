@@ -43,7 +43,7 @@ public final class ReportGenerator: PakaPlugin, PakaHTTPServing, PakaHealthRepor
         do throws(ReportRequest.Malformed) { request = try ReportRequest(event) } catch { throw PluginError.fail(error.reason) }
         do {
             try generate(event, request)
-        } catch let error as PostgresError where !error.isTransient && error.sqlState?.hasPrefix("22") == true {
+        } catch let error as PostgresError where error.isEventProblem {
             throw PluginError.fail("report request \(event.id) refused by PostgreSQL: \(error)")
         } catch let error as PostgresError {
             throw PluginError.retry("PostgreSQL unavailable: \(error.message)")

@@ -101,4 +101,22 @@ import Testing
         parts.path = "/" + database
         return try #require(parts.string)
     }
+
+    /// Processors answer FAIL only when the event's values were refused; an outage, a missing
+    /// table or a missing privilege is RETRY, so no event is dead-lettered for the operator's problem.
+    @Test func onlyRefusedValuesAreTheEventsProblem() throws {
+        let db = try PostgresConnection(url: try Self.url)
+        func refusal(_ sql: String) -> PostgresError? {
+            do { try db.execute(sql); return nil } catch { return error }
+        }
+        #expect(refusal("SELECT 'not-a-uuid'::uuid")?.isEventProblem == true)  // 22P02
+        #expect(refusal("SELECT 1/0")?.isEventProblem == true)  // 22012
+        let table = "problem_\(UInt32.random(in: 0...UInt32.max))"
+        try db.execute("CREATE TEMP TABLE \(table) (id int PRIMARY KEY)")
+        try db.execute("INSERT INTO \(table) VALUES (1)")
+        #expect(refusal("INSERT INTO \(table) VALUES (1)")?.isEventProblem == true)  // 23505
+        #expect(refusal("SELECT * FROM missing_table_\(table)")?.isEventProblem == false)  // 42P01
+        #expect(PostgresError(message: "connection refused").isEventProblem == false)
+    }
 }
+
