@@ -1,29 +1,22 @@
-/// The `event_id` (uuid) of an event, computed here rather than in SQL so rows can travel by
-/// COPY, which cannot evaluate expressions. Same mapping as `MigratedDatabase.eventUUID`: a
-/// UUID id (any case) is itself; any other id is its MD5, so a redelivered foreign event
-/// still finds its row.
+/// The `event_id` (uuid) of an event whose id is a UUID, computed here so its row can travel by
+/// COPY (which cannot evaluate expressions). Other ids map to `md5(id)::uuid` in SQL
+/// (`MigratedDatabase.eventUUID`, the one definition of that mapping), so their rows take the
+/// INSERT path; Paka's own events always have UUID ids.
 enum AuditEventKey {
-    static func uuid(for id: String) -> String {
+    /// The id in canonical (lower-case) form when it is a UUID in any case, as the SQL's
+    /// `~* '^[0-9a-f]{8}-…-[0-9a-f]{12}$'` accepts it; nil otherwise.
+    static func uuid(for id: String) -> String? {
         var id = id
         switch id.withUTF8(form) {
         case .canonical: return id
         case .upperCase: return id.lowercased()
-        case .other: break
+        case .other: return nil
         }
-        let hex = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(36)
-        for (i, byte) in MD5.digest(id.utf8).enumerated() {
-            if i == 4 || i == 6 || i == 8 || i == 10 { text.append(UInt8(ascii: "-")) }
-            text.append(hex[Int(byte >> 4)])
-            text.append(hex[Int(byte & 0xF)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 
     private enum Form { case canonical, upperCase, other }
 
-    /// 8-4-4-4-12 hex digits, as the SQL's `~* '^[0-9a-f]{8}-…-[0-9a-f]{12}$'`.
+    /// 8-4-4-4-12 hex digits.
     private static func form(_ utf8: UnsafeBufferPointer<UInt8>) -> Form {
         guard utf8.count == 36 else { return .other }
         var upper = false

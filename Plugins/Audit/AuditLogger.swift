@@ -47,13 +47,14 @@ public final class AuditLogger: PakaPlugin, PakaHTTPServing, PakaHealthReporting
         var recordByKey: [String: Int] = [:]
         recordByKey.reserveCapacity(batch.count)
         for (index, event) in batch.enumerated() {
-            let key = AuditEventKey.uuid(for: event.id)
+            let uuid = AuditEventKey.uuid(for: event.id)
+            let key = uuid ?? event.id
             if let known = recordByKey[key] {
                 recordOf[index] = known
                 continue
             }
             do throws(AuditRecord.Malformed) {
-                records.append(try AuditRecord(event, key: key))
+                records.append(try AuditRecord(event, key: uuid))
                 recordByKey[key] = records.count - 1
                 recordOf[index] = records.count - 1
             } catch {

@@ -3,8 +3,9 @@ import PakaPluginSDK
 /// One `audit.event`, checked and flattened into the columns of `audit_events`.
 struct AuditRecord {
     let eventId: String
-    /// The row's key (`event_id`), see `AuditEventKey`.
-    let eventUUID: String
+    /// The row's key (`event_id`) when the event id is a UUID (see `AuditEventKey`); nil for
+    /// another id, which SQL maps.
+    let eventUUID: String?
     let action: String
     let resource: String
     let resourceId: String?
@@ -21,13 +22,13 @@ struct AuditRecord {
     private static let dataMembers: [StaticString] = ["action", "resource", "requestedBy", "resourceId", "details"]
 
     /// `key` is `AuditEventKey.uuid(for: event.id)`.
-    init(_ event: Event, key: String) throws(Malformed) {
+    init(_ event: Event, key: String?) throws(Malformed) {
         self = try event.envelope.withUnsafeBufferPointer { bytes in
             Result { () throws(Malformed) in try AuditRecord(id: event.id, key: key, envelope: bytes) }
         }.get()
     }
 
-    private init(id: String, key: String, envelope bytes: UnsafeBufferPointer<UInt8>) throws(Malformed) {
+    private init(id: String, key: String?, envelope bytes: UnsafeBufferPointer<UInt8>) throws(Malformed) {
         func malformed(_ why: String) -> Malformed { Malformed(reason: "audit event \(id): \(why)") }
         // Most envelopes are ASCII, which needs no UTF-8 check (and no String made for one).
         guard !bytes.contains(where: { $0 >= 0x80 }) || String(validating: bytes, as: UTF8.self) != nil,
@@ -86,5 +87,6 @@ struct AuditRecord {
     }
 
     /// The columns in statement order (see `AuditStore.insertSQL`).
-    var parameters: [String?] { [eventUUID, action, resource, resourceId, actor, details, occurredAt] }
+    /// The raw event id first: the statement maps it (`MigratedDatabase.eventUUID`).
+    var parameters: [String?] { [eventId, action, resource, resourceId, actor, details, occurredAt] }
 }

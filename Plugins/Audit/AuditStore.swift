@@ -26,7 +26,8 @@ final class AuditStore {
 
     /// The whole batch in one COPY. When some of its events were stored before (a
     /// redelivery), COPY refuses it all (unique violation) and one multi-row INSERT … ON
-    /// CONFLICT DO NOTHING stores the rest. Returns how many rows were new.
+    /// CONFLICT DO NOTHING stores the rest. Events whose id is not a UUID (never Paka's own)
+    /// take that INSERT too, where SQL maps the id. Returns how many rows were new.
     ///
     /// Why COPY first: INSERT's per-row executor work made PostgreSQL alone take twice as long
     /// as COPY for the same rows (`scripts/bench --audit-only`); redeliveries are rare.
@@ -34,14 +35,24 @@ final class AuditStore {
     func insert(_ records: [AuditRecord]) throws(PostgresError) -> Int {
         guard !records.isEmpty else { return 0 }
         let db = try connection()
-        do throws(PostgresError) {
-            return try db.copy(Self.copySQL, Self.copyRows(records))
-        } catch where error.sqlState == Self.uniqueViolation {
-            var parameters: [String?] = []
-            parameters.reserveCapacity(records.count * 7)
-            for record in records { parameters += record.parameters }
-            return try db.execute(Self.insertSQL(rows: records.count), parameters).affectedRows
+        let copyable = records.filter { $0.eventUUID != nil }, foreign = records.filter { $0.eventUUID == nil }
+        var stored = 0
+        if !copyable.isEmpty {
+            do throws(PostgresError) {
+                stored += try db.copy(Self.copySQL, Self.copyRows(copyable))
+            } catch where error.sqlState == Self.uniqueViolation {
+                stored += try Self.insertWithSQL(copyable, on: db)
+            }
         }
+        if !foreign.isEmpty { stored += try Self.insertWithSQL(foreign, on: db) }
+        return stored
+    }
+
+    private static func insertWithSQL(_ records: [AuditRecord], on db: PostgresConnection) throws(PostgresError) -> Int {
+        var parameters: [String?] = []
+        parameters.reserveCapacity(records.count * 7)
+        for record in records { parameters += record.parameters }
+        return try db.execute(insertSQL(rows: records.count), parameters).affectedRows
     }
 
     static let uniqueViolation = "23505"
@@ -51,7 +62,7 @@ final class AuditStore {
     static func copyRows(_ records: [AuditRecord]) -> PostgresCopyRows {
         var rows = PostgresCopyRows(reservingBytes: records.reduce(0) { $0 + 96 + $1.details.utf8.count })
         for record in records {
-            rows.append(record.eventUUID)
+            rows.append(record.eventUUID!)
             rows.append(record.action)
             rows.append(record.resource)
             rows.append(record.resourceId)
@@ -79,7 +90,7 @@ final class AuditStore {
         }
         return """
             INSERT INTO audit_events (event_id, action, resource, resource_id, actor, details, occurred_at)
-            SELECT v.id::uuid, v.action, v.resource, v.resource_id, v.actor, v.details::jsonb, coalesce(v.occurred::timestamptz, now())
+            SELECT \(MigratedDatabase.eventUUID("v.id")), v.action, v.resource, v.resource_id, v.actor, v.details::jsonb, coalesce(v.occurred::timestamptz, now())
             FROM (VALUES \(values)) AS v(id, action, resource, resource_id, actor, details, occurred)
             ON CONFLICT (event_id) DO NOTHING
             """
