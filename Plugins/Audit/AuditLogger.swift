@@ -2,8 +2,8 @@ import Foundation
 import PakaPluginSDK
 import PakaPostgres
 
-/// Writes audit events to PostgreSQL (`audit_events`), one INSERT per batch, idempotent on the
-/// event id; lists them at `GET /plugins/audit/events`.
+/// Writes audit events to PostgreSQL (`audit_events`), one statement per batch, idempotent on
+/// the event id; lists them at `GET /plugins/audit/events`.
 ///
 /// Without `databaseURL` the plugin refuses to start (the host keeps running and shows why in
 /// `GET /plugins`): an audit logger that silently drops its events is worse than none. An
@@ -41,20 +41,29 @@ public final class AuditLogger: PakaPlugin, PakaHTTPServing, PakaHealthReporting
     public func handle(batch: [Event]) -> [EventResult] {
         var results = [EventResult](repeating: .ok, count: batch.count)
         var records: [AuditRecord] = []
-        // Positions of each stored id: a duplicate inside the batch shares its first copy's fate.
-        var positions: [String: [Int]] = [:]
+        // The record each event is stored as (nil when malformed): a duplicate inside the batch
+        // (the same id, or the same UUID spelt in another case) shares its first copy's fate.
+        var recordOf = [Int?](repeating: nil, count: batch.count)
+        var recordByKey: [String: Int] = [:]
+        recordByKey.reserveCapacity(batch.count)
         for (index, event) in batch.enumerated() {
-            if positions[event.id] != nil { positions[event.id]!.append(index); continue }
+            let uuid = AuditEventKey.uuid(for: event.id)
+            let key = uuid ?? event.id
+            if let known = recordByKey[key] {
+                recordOf[index] = known
+                continue
+            }
             do throws(AuditRecord.Malformed) {
-                records.append(try AuditRecord(event))
-                positions[event.id] = [index]
+                records.append(try AuditRecord(event, key: uuid))
+                recordByKey[key] = records.count - 1
+                recordOf[index] = records.count - 1
             } catch {
                 results[index] = .fail(error.reason)
             }
         }
         guard !records.isEmpty else { return results }
-        func answer(_ record: AuditRecord, _ result: EventResult) {
-            for index in positions[record.eventId]! { results[index] = result }
+        func answer(_ record: Int, _ result: EventResult) {
+            for index in batch.indices where recordOf[index] == record { results[index] = result }
         }
         do throws(PostgresError) {
             try store.insert(records)
@@ -64,25 +73,25 @@ public final class AuditLogger: PakaPlugin, PakaHTTPServing, PakaHealthReporting
             insertOneByOne(records, answer: answer)
         } catch {
             host.log(.warning, "\(records.count) audit events will be retried: \(error)")
-            records.forEach { answer($0, .retry("PostgreSQL unavailable: \(error.message)")) }
+            for index in batch.indices where recordOf[index] != nil { results[index] = .retry("PostgreSQL unavailable: \(error.message)") }
         }
         return results
     }
 
-    private func insertOneByOne(_ records: [AuditRecord], answer: (AuditRecord, EventResult) -> Void) {
+    private func insertOneByOne(_ records: [AuditRecord], answer: (Int, EventResult) -> Void) {
         var outage: PostgresError?
-        for record in records {
+        for (index, record) in records.enumerated() {
             if let outage {
-                answer(record, .retry("PostgreSQL unavailable: \(outage.message)"))
+                answer(index, .retry("PostgreSQL unavailable: \(outage.message)"))
                 continue
             }
             do throws(PostgresError) {
                 try store.insert([record])
             } catch where error.isEventProblem {
-                answer(record, .fail("audit event \(record.eventId) refused by PostgreSQL: \(error)"))
+                answer(index, .fail("audit event \(record.eventId) refused by PostgreSQL: \(error)"))
             } catch {
                 outage = error
-                answer(record, .retry("PostgreSQL unavailable: \(error.message)"))
+                answer(index, .retry("PostgreSQL unavailable: \(error.message)"))
             }
         }
     }

@@ -1,14 +1,16 @@
-import Foundation
 import PakaPluginSDK
 
 /// One `audit.event`, checked and flattened into the columns of `audit_events`.
 struct AuditRecord {
     let eventId: String
+    /// The row's key (`event_id`) when the event id is a UUID (see `AuditEventKey`); nil for
+    /// another id, which SQL maps.
+    let eventUUID: String?
     let action: String
     let resource: String
     let resourceId: String?
     let actor: String?
-    /// JSON object text (`{}` when the event had none).
+    /// The event's JSON object as sent, not re-encoded (jsonb normalises it); `{}` when it had none.
     let details: String
     /// The envelope's `time` as sent (PostgreSQL parses it); nil means "now".
     let occurredAt: String?
@@ -16,54 +18,75 @@ struct AuditRecord {
     /// Why an event cannot be stored: the reason travels to the dead letter.
     struct Malformed: Error { let reason: String }
 
-    init(_ event: Event) throws(Malformed) {
-        guard let root = try? JSONSerialization.jsonObject(with: Data(event.envelope)) as? [String: Any] else {
-            throw Malformed(reason: "audit event \(event.id): envelope is not a JSON object")
+    private static let envelopeMembers: [StaticString] = ["data", "time"]
+    private static let dataMembers: [StaticString] = ["action", "resource", "requestedBy", "resourceId", "details"]
+
+    /// `key` is `AuditEventKey.uuid(for: event.id)`.
+    init(_ event: Event, key: String?) throws(Malformed) {
+        self = try event.envelope.withUnsafeBufferPointer { bytes in
+            Result { () throws(Malformed) in try AuditRecord(id: event.id, key: key, envelope: bytes) }
+        }.get()
+    }
+
+    private init(id: String, key: String?, envelope bytes: UnsafeBufferPointer<UInt8>) throws(Malformed) {
+        func malformed(_ why: String) -> Malformed { Malformed(reason: "audit event \(id): \(why)") }
+        // Most envelopes are ASCII, which needs no UTF-8 check (and no String made for one).
+        guard !bytes.contains(where: { $0 >= 0x80 }) || String(validating: bytes, as: UTF8.self) != nil,
+              let root = JSONMembers.find(Self.envelopeMembers, inObject: 0..<bytes.count, of: bytes) else {
+            throw malformed("envelope is not a JSON object")
         }
-        guard let data = root["data"] as? [String: Any] else {
-            throw Malformed(reason: "audit event \(event.id): 'data' is missing or not an object")
+        guard let dataRange = root[0], bytes[dataRange.lowerBound] == UInt8(ascii: "{"),
+              let data = JSONMembers.find(Self.dataMembers, inObject: dataRange, of: bytes) else {
+            throw malformed("'data' is missing or not an object")
         }
-        func text(_ field: String, required: Bool) throws(Malformed) -> String? {
-            let value = data[field]
-            if let text = value as? String, !text.isEmpty { return text }
-            guard value == nil || value is NSNull || (value as? String)?.isEmpty == true else {
-                throw Malformed(reason: "audit event \(event.id): '\(field)' must be a string")
+        func first(_ range: Range<Int>?) -> UInt8? { range.map { bytes[$0.lowerBound] } }
+        func text(_ member: Int, required: Bool) throws(Malformed) -> String? {
+            let field = "\(Self.dataMembers[member])"
+            switch first(data[member]) {
+            case nil, UInt8(ascii: "n"): break
+            case UInt8(ascii: "\""):
+                let value = JSONMembers.string(data[member]!, of: bytes)
+                if !value.isEmpty { return value }
+            default: throw malformed("'\(field)' must be a string")
             }
-            if required { throw Malformed(reason: "audit event \(event.id): '\(field)' is required (a non-empty string)") }
+            if required { throw malformed("'\(field)' is required (a non-empty string)") }
             return nil
         }
-        eventId = event.id
-        action = try text("action", required: true)!
-        resource = try text("resource", required: true)!
-        actor = try text("requestedBy", required: false)
-        switch data["resourceId"] {
-        case nil, is NSNull: resourceId = nil
-        case let value as String: resourceId = value
-        case let value as NSNumber where Self.isInteger(value): resourceId = value.stringValue
-        default: throw Malformed(reason: "audit event \(event.id): 'resourceId' must be a string or an integer")
+        eventId = id
+        eventUUID = key
+        action = try text(0, required: true)!
+        resource = try text(1, required: true)!
+        actor = try text(2, required: false)
+        func badResourceId() -> Malformed { malformed("'resourceId' must be a string or an integer") }
+        switch first(data[3]) {
+        case nil, UInt8(ascii: "n"): resourceId = nil
+        case UInt8(ascii: "\""): resourceId = JSONMembers.string(data[3]!, of: bytes)
+        case let byte? where byte == UInt8(ascii: "-") || (0x30...0x39).contains(byte):
+            guard let integer = Self.integer(String(decoding: bytes[data[3]!], as: UTF8.self)) else { throw badResourceId() }
+            resourceId = integer
+        default: throw badResourceId()
         }
-        switch data["details"] {
-        case nil, is NSNull: details = "{}"
-        case let value as [String: Any]:
-            guard let json = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) else {
-                throw Malformed(reason: "audit event \(event.id): 'details' cannot be stored as JSON")
-            }
-            details = String(decoding: json, as: UTF8.self)
-        default: throw Malformed(reason: "audit event \(event.id): 'details' must be a JSON object")
+        switch first(data[4]) {
+        case nil, UInt8(ascii: "n"): details = "{}"
+        case UInt8(ascii: "{"): details = String(decoding: bytes[data[4]!], as: UTF8.self)
+        default: throw malformed("'details' must be a JSON object")
         }
-        switch root["time"] {
-        case nil, is NSNull: occurredAt = nil
-        case let value as String: occurredAt = value
-        default: throw Malformed(reason: "audit event \(event.id): envelope 'time' must be an ISO-8601 string")
+        switch first(root[1]) {
+        case nil, UInt8(ascii: "n"): occurredAt = nil
+        case UInt8(ascii: "\""): occurredAt = JSONMembers.string(root[1]!, of: bytes)
+        default: throw malformed("envelope 'time' must be an ISO-8601 string")
         }
     }
 
-    /// Booleans arrive as NSNumber too: only whole numbers that are not booleans are ids.
-    private static func isInteger(_ number: NSNumber) -> Bool {
-        let type = String(cString: number.objCType)
-        return type != "c" && type != "B" && number.doubleValue.rounded() == number.doubleValue
+    /// A JSON number that is a whole number, as the id's text: integer literals as written
+    /// (any size), `5.0` or `1e3` as "5" and "1000"; nil for a fraction.
+    private static func integer(_ literal: String) -> String? {
+        if literal.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (0x30...0x39).contains($0) }) { return literal }
+        guard let value = Double(literal), value.rounded() == value, abs(value) < 9_007_199_254_740_992 else { return nil }
+        return String(Int64(value))
     }
 
     /// The columns in statement order (see `AuditStore.insertSQL`).
+    /// The raw event id first: the statement maps it (`MigratedDatabase.eventUUID`).
     var parameters: [String?] { [eventId, action, resource, resourceId, actor, details, occurredAt] }
 }

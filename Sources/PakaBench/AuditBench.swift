@@ -74,7 +74,7 @@ enum AuditBench {
 
             | audit path (\(rows) rows, batches of \(batchSize)) | psql COPY (rows/s) | Paka host (rows/s) | ratio |
             |---|---|---|---|
-            | audit.event → PluginRegistry → audit .so (one INSERT per batch) vs \\copy | \(Int(copyRate)) | \(Int(hostRate)) | \(String(format: "%.2f", hostRate / copyRate)) |
+            | audit.event → PluginRegistry → audit .so (one COPY per batch) vs \\copy | \(Int(copyRate)) | \(Int(hostRate)) | \(String(format: "%.2f", hostRate / copyRate)) |
             """)
     }
 

@@ -36,10 +36,7 @@ public final class PostgresConnection {
     /// connection it reconnects once before giving up.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PostgresResult {
-        if connection == nil || PQstatus(connection) != CONNECTION_OK {
-            PQreset(connection)
-            if PQstatus(connection) != CONNECTION_OK { try connect() }
-        }
+        try reconnectIfLost()
         let result = withCStrings(parameters) { values in
             PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
@@ -48,10 +45,63 @@ public final class PostgresConnection {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
             return Self.copy(result)
         default:
-            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = result.flatMap { PQresultErrorMessage($0) }.map { String(cString: $0) } ?? Self.errorText(connection)
-            throw PostgresError(message: message.trimmingCharacters(in: .whitespacesAndNewlines), sqlState: state)
+            throw failure(result)
         }
+    }
+
+    /// Runs `sql`, a `COPY … FROM STDIN` in text format, with `rows` as its data; returns how
+    /// many rows were stored. Reconnects like `execute`.
+    ///
+    /// COPY stores rows in bulk, without INSERT's per-row executor work: for `audit_events`
+    /// about twice INSERT's rate. But it cannot skip a row: one refused or duplicate row fails
+    /// the statement and nothing is stored.
+    @discardableResult
+    public func copy(_ sql: String, _ rows: PostgresCopyRows) throws(PostgresError) -> Int {
+        try reconnectIfLost()
+        let start = PQexec(connection, sql)
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            defer { PQclear(start) }
+            if PQresultStatus(start) == PGRES_COMMAND_OK || PQresultStatus(start) == PGRES_TUPLES_OK {
+                throw PostgresError(message: "copy(_:_:) needs a COPY … FROM STDIN statement; got: \(sql.prefix(60))")
+            }
+            throw failure(start)
+        }
+        PQclear(start)
+        let sent = rows.bytes.isEmpty ? 1 : rows.bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) }
+        }
+        // Ending the COPY even after a failed send (as an error) leaves the connection usable.
+        guard PQputCopyEnd(connection, sent == 1 ? nil : "sending the COPY data failed") == 1 else {
+            let error = PostgresError(message: Self.errorText(connection))
+            // Stuck in COPY mode: drop the connection so the next call starts afresh.
+            PQfinish(connection)
+            connection = nil
+            throw error
+        }
+        // libpq wants every result read before the next command; the first one is COPY's.
+        var outcome: Result<Int, PostgresError>?
+        while let result = PQgetResult(connection) {
+            defer { PQclear(result) }
+            if outcome == nil {
+                outcome = PQresultStatus(result) == PGRES_COMMAND_OK ? .success(Self.affectedRows(result)) : .failure(failure(result))
+            }
+        }
+        return try (outcome ?? .failure(PostgresError(message: Self.errorText(connection)))).get()
+    }
+
+    private func reconnectIfLost() throws(PostgresError) {
+        if connection == nil || PQstatus(connection) != CONNECTION_OK {
+            PQreset(connection)
+            if PQstatus(connection) != CONNECTION_OK { try connect() }
+        }
+    }
+
+    /// The error a failed statement's result carries (no SQLSTATE when the connection failed).
+    private func failure(_ result: OpaquePointer?) -> PostgresError {
+        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+        let message = result.flatMap { PQresultErrorMessage($0) }.map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+            ?? Self.errorText(connection)
+        return PostgresError(message: message.trimmingCharacters(in: .whitespacesAndNewlines), sqlState: state)
     }
 
     /// Runs `body` inside BEGIN/COMMIT; any error rolls back and is rethrown.
@@ -83,8 +133,11 @@ public final class PostgresConnection {
                 PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
             }
         }
-        let affected = PQcmdTuples(result).map { Int(String(cString: $0)) ?? 0 } ?? 0
-        return PostgresResult(columns: columns, rows: rows, affectedRows: affected)
+        return PostgresResult(columns: columns, rows: rows, affectedRows: affectedRows(result))
+    }
+
+    private static func affectedRows(_ result: OpaquePointer?) -> Int {
+        PQcmdTuples(result).map { Int(String(cString: $0)) ?? 0 } ?? 0
     }
 }
 

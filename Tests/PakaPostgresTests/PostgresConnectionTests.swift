@@ -57,6 +57,48 @@ import Testing
         #expect(try db.execute("SELECT count(*) AS n FROM \(table)").value(0, "n") == "0")
     }
 
+    @Test func copyStoresEveryRowWithNullsAndEscapedCharacters() throws {
+        let db = try PostgresConnection(url: try Self.url)
+        let table = "copy_test_\(UInt32.random(in: 0...UInt32.max))"
+        try db.execute("CREATE TABLE \(table) (id int PRIMARY KEY, note text)")
+        defer { _ = try? db.execute("DROP TABLE \(table)") }
+        let notes: [String?] = ["tab\there", "line\nbreak\r", #"back\slash \N"#, nil, "", "ünïcødé"]
+        var rows = PostgresCopyRows()
+        for (id, note) in notes.enumerated() {
+            rows.append(String(id))
+            rows.append(note)
+            rows.endRow()
+        }
+        #expect(rows.count == notes.count)
+        #expect(try db.copy("COPY \(table) (id, note) FROM STDIN", rows) == notes.count)
+        #expect(try db.execute("SELECT note FROM \(table) ORDER BY id").rows.map { $0[0] } == notes)
+    }
+
+    /// One duplicate fails the whole COPY (an integrity error, not an outage), and the
+    /// connection is ready for the next statement.
+    @Test func copyWithADuplicateKeyStoresNothingAndLeavesTheConnectionUsable() throws {
+        let db = try PostgresConnection(url: try Self.url)
+        let table = "copy_dup_\(UInt32.random(in: 0...UInt32.max))"
+        try db.execute("CREATE TABLE \(table) (id int PRIMARY KEY)")
+        defer { _ = try? db.execute("DROP TABLE \(table)") }
+        try db.execute("INSERT INTO \(table) VALUES (2)")
+        var rows = PostgresCopyRows()
+        for id in 1...3 {
+            rows.append(String(id))
+            rows.endRow()
+        }
+        do {
+            try db.copy("COPY \(table) FROM STDIN", rows)
+            Issue.record("expected a unique violation")
+        } catch {
+            #expect(error.sqlState == "23505")
+            #expect(!error.isTransient)
+        }
+        #expect(try db.execute("SELECT count(*) AS n FROM \(table)").value(0, "n") == "1")
+        #expect(throws: PostgresError.self) { try db.copy("SELECT 1", rows) }
+        #expect(try db.execute("SELECT count(*) AS n FROM \(table)").value(0, "n") == "1")
+    }
+
     @Test func migrationsApplyOnceInOrder() throws {
         let db = try PostgresConnection(url: try Self.url)
         let component = "test-\(UInt32.random(in: 0...UInt32.max))"

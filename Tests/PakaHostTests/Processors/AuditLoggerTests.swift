@@ -42,6 +42,21 @@ import Testing
         #expect(try database.connect().execute("SELECT count(*) AS n FROM audit_events").value(0, "n") == "5")
     }
 
+    /// A batch that is partly stored already (a redelivery after a rebalance, say) stores just
+    /// its new events, each once, and answers OK for all.
+    @Test func aPartlyRedeliveredBatchStoresOnlyItsNewEvents() throws {
+        let database = try AuditScratchDatabase()
+        let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
+        defer { registry.shutdown() }
+        let stored = (0..<3).map { AuditFixtures.event(data: #"{"action":"first","resource":"r","resourceId":\#($0)}"#) }
+        #expect(audit.handle(stored) == Array(repeating: .ok, count: 3))
+        let fresh = (0..<4).map { AuditFixtures.event(data: #"{"action":"second","resource":"r","resourceId":\#($0)}"#) }
+        let mixed = [fresh[0], stored[1], fresh[1], stored[0], fresh[2], stored[2], fresh[3]].map { var e = $0; e.attempt = 2; return e }
+        #expect(audit.handle(mixed) == Array(repeating: .ok, count: 7))
+        #expect(try database.connect().execute("SELECT action, count(*) AS n FROM audit_events GROUP BY action ORDER BY action").rows
+                == [["first", "3"], ["second", "4"]])
+    }
+
     @Test func aBatchOfAThousandIsStoredInOneCall() throws {
         let database = try ScratchDatabase()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
@@ -80,6 +95,26 @@ import Testing
             .ok,
         ])
         #expect(try database.connect().execute("SELECT action FROM audit_events ORDER BY action").rows == [["a"], ["b"]])
+    }
+
+    @Test func anEnvelopeThatIsNotJSONFailsAloneWhileTheRestAreStored() throws {
+        let database = try AuditScratchDatabase()
+        let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
+        defer { registry.shutdown() }
+        let good = AuditFixtures.event(data: #"{"action":"a","resource":"r"}"#)
+        var truncated = AuditFixtures.event(id: "t1", data: #"{"action":"a","resource":"r"}"#)
+        truncated.payload.removeLast()
+        var notUTF8 = AuditFixtures.event(id: "t2", data: #"{"action":"a","resource":"r","details":{"k":"vX"}}"#)
+        notUTF8.payload[notUTF8.payload.lastIndex(of: UInt8(ascii: "X"))!] = 0xFF
+        var trailing = AuditFixtures.event(id: "t3", data: #"{"action":"a","resource":"r"}"#)
+        trailing.payload += Array(" {}".utf8)
+        #expect(audit.handle([truncated, good, notUTF8, trailing]) == [
+            .fail("audit event t1: envelope is not a JSON object"),
+            .ok,
+            .fail("audit event t2: envelope is not a JSON object"),
+            .fail("audit event t3: envelope is not a JSON object"),
+        ])
+        #expect(try database.connect().execute("SELECT count(*) AS n FROM audit_events").value(0, "n") == "1")
     }
 
     @Test func aTimeThePostgreSQLRefusesFailsOnlyThatEvent() throws {
