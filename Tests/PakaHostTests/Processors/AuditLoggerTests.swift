@@ -45,7 +45,7 @@ import Testing
     /// A batch that is partly stored already (a redelivery after a rebalance, say) stores just
     /// its new events, each once, and answers OK for all.
     @Test func aPartlyRedeliveredBatchStoresOnlyItsNewEvents() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
         defer { registry.shutdown() }
         let stored = (0..<3).map { AuditFixtures.event(data: #"{"action":"first","resource":"r","resourceId":\#($0)}"#) }
@@ -98,7 +98,7 @@ import Testing
     }
 
     @Test func anEnvelopeThatIsNotJSONFailsAloneWhileTheRestAreStored() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
         defer { registry.shutdown() }
         let good = AuditFixtures.event(data: #"{"action":"a","resource":"r"}"#)

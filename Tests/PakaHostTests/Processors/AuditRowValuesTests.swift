@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func detailsAreStoredAsSentAndTextKeepsTabsNewlinesBackslashesAndEscapes() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
         defer { registry.shutdown() }
         let details = #"{ "path" : "C:\\tmp\\x" ,"lines":"a\nb\tc","list":[1, 2.5e3, {"deep": null}], "é":"\u00e9\ud83d\ude00" }"#
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func anEventWithoutATimeOccursWhenItIsStored() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
         defer { registry.shutdown() }
         let events = [
@@ -45,7 +45,7 @@ import Testing
     /// Foreign ids map to md5(id)::uuid exactly as the SQL in `MigratedDatabase.eventUUID`
     /// does (the report processor relies on it); UUID ids are themselves, in any case.
     @Test func eventIdsMapToTheSameUUIDAsTheSQLMapping() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
         defer { registry.shutdown() }
         let ids = ["order-42", "événement 7 ✓", "", String(repeating: "x", count: 200), UUID().uuidString.uppercased(), "{\(UUID().uuidString)}"]
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func resourceIdIsAStringOrAWholeNumber() throws {
-        let database = try AuditScratchDatabase()
+        let database = try ScratchDatabase()
         let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
         defer { registry.shutdown() }
         let values = [#""abc""#, "-3", "12345678901234567890", "5.0", "1e3", "1.5", "true", "{}"]
