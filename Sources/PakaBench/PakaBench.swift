@@ -43,6 +43,13 @@ struct PakaBench {
         _ = bus.refreshConnection(timeout: .seconds(5))
         router.attach(bus)
         let hostProduce = try await publishThroughHost(router: router, events: events, data: sample.data)
+        if arguments.contains("--produce-only") {
+            let raw = Double(events) / rawProduce, host = Double(events) / hostProduce
+            print("| produce (\(events) events, \(sample.jsonBytes.count) B) | raw \(Int(raw)) ev/s | host \(Int(host)) ev/s | ratio \(String(format: "%.2f", host / raw)) |")
+            bus.shutdown(timeout: .seconds(2))
+            cluster.shutdown()
+            return
+        }
 
         let rawConsume = RawKafka.consume(bootstrap: cluster.bootstrapServers, topic: "bench.raw", count: events)
         registry.apply(PakaConfiguration(pluginDir: "/", plugins: [PluginEntry(name: "noop", library: noop, batchSize: 500)]))

@@ -28,12 +28,21 @@ public final class KafkaProducer: Sendable {
         self.logger = logger
         let context = ClientContext(logger: logger, onStatistics: onStatistics)
         handle = try RdKafkaHandle(
-            kind: .producer, configuration: configuration,
+            kind: .producer, configuration: configuration, defaults: Self.defaults,
             required: [("enable.idempotence", "true"), ("acks", "all")], context: context)
         pollLoop = PollLoop(handle: handle)
         pollLoop.start(name: "paka-kafka-producer-poll")
         logger.debug("kafka producer created", metadata: ["config": "\(configuration)"])
     }
+
+    /// Defaults an operator can override with `KAFKA_PROPERTY_*`.
+    ///
+    /// `linger.ms` (librdkafka: 5 ms) is how long a message waits for more to batch with before it
+    /// is sent. A fire-and-forget producer never notices; the host's publishers await each
+    /// acknowledgement (an HTTP request waits for its own event), so every publish pays it, and
+    /// with a bounded number in flight it caps throughput at in-flight ÷ round trip. Under load
+    /// batches still fill while earlier requests are on the wire.
+    static let defaults: [(String, String)] = [("linger.ms", "1")]
 
     deinit {
         pollLoop.stop()
@@ -56,63 +65,80 @@ public final class KafkaProducer: Sendable {
                      onDelivery: @escaping @Sendable (Result<KafkaDelivery, KafkaError>) -> Void)
         throws(KafkaError)
     {
-        if isShutDown.withLock({ $0 }) {
-            throw KafkaError(code: nil, message: "cannot send to '\(topic)': the producer was shut "
-                + "down — create a new KafkaProducer")
-        }
-        let box = Unmanaged.passRetained(DeliveryBox(onDelivery))
-        let arena = CArena()
-        var vus: [rd_kafka_vu_t] = []
-        vus.reserveCapacity(5 + headers.count)
-        func append(_ vtype: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
-            var vu = rd_kafka_vu_t()
-            vu.vtype = vtype
-            fill(&vu)
-            vus.append(vu)
-        }
-        append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = arena.cString(topic) }
-        append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
-        append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = box.toOpaque() }
-        if !value.isEmpty {
-            append(RD_KAFKA_VTYPE_VALUE) {
-                $0.u.mem.ptr = arena.bytes(value)
-                $0.u.mem.size = value.count
-            }
-        }
-        if let key {
-            append(RD_KAFKA_VTYPE_KEY) {
-                $0.u.mem.ptr = arena.bytes(key)
-                $0.u.mem.size = key.count
-            }
-        }
-        for header in headers {
-            append(RD_KAFKA_VTYPE_HEADER) {
-                $0.u.header.name = arena.cString(header.name)
-                $0.u.header.val = header.value.map { UnsafeRawPointer(arena.bytes($0)) }
-                $0.u.header.size = header.value.map { $0.count } ?? 0
-            }
-        }
-        guard let error = rd_kafka_produceva(handle.pointer, vus, vus.count) else { return }
-        box.release()  // librdkafka did not take the message: no delivery report will come
-        let code = rd_kafka_error_code(error)
-        throw KafkaError(consuming: error, "could not enqueue a message for topic '\(topic)'",
-                         hint: Self.hint(for: code, topic: topic))
+        try enqueue(topic: topic, key: key, value: value, headers: headers,
+                    box: DeliveryBox(topic: topic, completion: .callback(onDelivery)))
     }
 
     /// Enqueues one message and suspends until the broker acknowledged it (or delivery failed).
     public func send(topic: String, key: [UInt8]? = nil, value: [UInt8],
                      headers: [KafkaHeader] = []) async throws(KafkaError) -> KafkaDelivery {
-        let result = await withCheckedContinuation {
-            (continuation: CheckedContinuation<Result<KafkaDelivery, KafkaError>, Never>) in
+        // Unchecked: the DeliveryBox is consumed exactly once (report, or enqueue failure below),
+        // so the continuation is resumed exactly once; the checked variant would add a tracking
+        // object per message to guard what the box already guarantees.
+        let result = await withUnsafeContinuation {
+            (continuation: UnsafeContinuation<Result<KafkaDelivery, KafkaError>, Never>) in
             do throws(KafkaError) {
-                try send(topic: topic, key: key, value: value, headers: headers) {
-                    continuation.resume(returning: $0)
-                }
+                try enqueue(topic: topic, key: key, value: value, headers: headers,
+                            box: DeliveryBox(topic: topic, completion: .continuation(continuation)))
             } catch {
                 continuation.resume(returning: .failure(error))
             }
         }
         return try result.get()
+    }
+
+    /// Hands one message to librdkafka with `box` as its opaque; on failure the box is released
+    /// unused (its completion is not called) and the error thrown.
+    private func enqueue(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader],
+                         box: DeliveryBox) throws(KafkaError) {
+        if isShutDown.withLock({ $0 }) {
+            throw KafkaError(code: nil, message: "cannot send to '\(topic)': the producer was shut "
+                + "down — create a new KafkaProducer")
+        }
+        var capacity = CArena.size(of: topic) + value.count + (key?.count ?? 0)
+        for header in headers { capacity += CArena.size(of: header.name) + (header.value?.count ?? 0) }
+        let opaque = Unmanaged.passRetained(box)
+        let error = CArena.with(capacity: capacity) { arena in
+            withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 5 + headers.count) { vus in
+                var count = 0
+                func append(_ vtype: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
+                    var vu = rd_kafka_vu_t()
+                    vu.vtype = vtype
+                    fill(&vu)
+                    vus.initializeElement(at: count, to: vu)
+                    count += 1
+                }
+                append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = arena.cString(topic) }
+                append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque.toOpaque() }
+                if !value.isEmpty {
+                    append(RD_KAFKA_VTYPE_VALUE) {
+                        $0.u.mem.ptr = arena.bytes(value)
+                        $0.u.mem.size = value.count
+                    }
+                }
+                if let key {
+                    append(RD_KAFKA_VTYPE_KEY) {
+                        $0.u.mem.ptr = arena.bytes(key)
+                        $0.u.mem.size = key.count
+                    }
+                }
+                for header in headers {
+                    append(RD_KAFKA_VTYPE_HEADER) {
+                        $0.u.header.name = arena.cString(header.name)
+                        $0.u.header.val = header.value.map { UnsafeRawPointer(arena.bytes($0)) }
+                        $0.u.header.size = header.value.map { $0.count } ?? 0
+                    }
+                }
+                defer { vus.baseAddress!.deinitialize(count: count) }
+                return rd_kafka_produceva(handle.pointer, vus.baseAddress, count)
+            }
+        }
+        guard let error else { return }
+        opaque.release()  // librdkafka did not take the message: no delivery report will come
+        let code = rd_kafka_error_code(error)
+        throw KafkaError(consuming: error, "could not enqueue a message for topic '\(topic)'",
+                         hint: Self.hint(for: code, topic: topic))
     }
 
     /// Waits (blocking) up to `timeout` for queued messages to be delivered; returns how many are

@@ -17,6 +17,26 @@ import Testing
         #expect(try JSONSerialization.jsonObject(with: Data(parsed.data)) as? [String: [Int]] == ["a": [1, 2]])
     }
 
+    @Test func eventIdsAreDistinctLowercaseVersion4UUIDs() throws {
+        let pattern = try Regex("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+        let ids = (0..<5_000).map { _ in CloudEvent(source: "s", type: "t", subject: "k", data: []).id }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.wholeMatch(of: pattern) != nil && UUID(uuidString: $0) != nil })
+    }
+
+    @Test func envelopeTimeIsUTCWithMillisecondsExactlyAsFoundationFormatsIt() throws {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        var generator = SystemRandomNumberGenerator()
+        let instants = [0, -0.5, 951_782_400.999, 1_780_000_000.1234, 4_102_444_799.9995, -2_208_988_800]
+            + (0..<2_000).map { _ in Double.random(in: -4e9..<8e9, using: &generator) }
+        for instant in instants {
+            let date = Date(timeIntervalSince1970: instant)
+            let event = CloudEvent(source: "s", type: "t", time: date, subject: "k", data: [])
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(event.jsonBytes)) as? [String: Any])
+            #expect(object["time"] as? String == date.formatted(style), "at \(instant)")
+        }
+    }
+
     @Test func requiredAttributesNameWhatIsMissing() {
         #expect(CloudEvent.requiredAttributes(of: Array(#"{"id":"x","type":"t"}"#.utf8)).failure == .missing("source"))
         #expect(CloudEvent.requiredAttributes(of: Array(#"{"id":5,"type":"t","source":"s"}"#.utf8)).failure == .missing("id"))

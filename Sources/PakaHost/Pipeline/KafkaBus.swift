@@ -68,9 +68,11 @@ public final class KafkaBus: KafkaTransport {
         }
     }
 
+    /// The same for every event; built once rather than per publish.
+    private static let contentType = KafkaHeader(name: "content-type", string: "application/cloudevents+json; charset=utf-8")
+
     static func headers(for event: CloudEvent) -> [KafkaHeader] {
-        [KafkaHeader(name: "content-type", string: "application/cloudevents+json; charset=utf-8"),
-         KafkaHeader(name: "ce_id", string: event.id)]
+        [contentType, KafkaHeader(name: "ce_id", string: event.id)]
     }
 
     public func produce(_ event: CloudEvent) async throws {
