@@ -25,9 +25,11 @@ struct PakaBench {
             if arguments.contains("--documents-only") { return }
         }
 
-        // Each mock partition keeps ~5 MiB: 6 partitions hold 50 k events of ~330 bytes each.
+        // Each mock partition keeps only ~5 MiB / ~100k message sets: 6 partitions hold 50 k events
+        // of ~330 bytes each; for more events pass more partitions (e.g. 200 000 → --partitions 24).
+        let partitions = arguments.firstIndex(of: "--partitions").map { Int32(arguments[$0 + 1])! } ?? 6
         let cluster = try EmbeddedKafkaCluster(brokerCount: 3, logger: logger)
-        for topic in ["bench.raw", "bench.host", "bench.host.dlq"] { try cluster.createTopic(topic, partitions: 6) }
+        for topic in ["bench.raw", "bench.host", "bench.host.dlq"] { try cluster.createTopic(topic, partitions: partitions) }
         let sample = CloudEvent(source: "paka/bench", type: "bench.raw", subject: "key-000000",
                                 data: Array(#"{"action":"document.viewed","resource":"document","resourceId":123456,"details":{"note":"benchmark"}}"#.utf8))
 
@@ -60,7 +62,7 @@ struct PakaBench {
             return "| \(name) | \(Int(b)) | \(Int(h)) | \(String(format: "%.2f", h / b)) |"
         }
         print("""
-            | path (\(events) events, \(sample.jsonBytes.count) B each) | raw librdkafka (events/s) | Paka host (events/s) | ratio |
+            | path (\(events) events, \(sample.jsonBytes.count) B each, \(partitions) partitions) | raw librdkafka (events/s) | Paka host (events/s) | ratio |
             |---|---|---|---|
             \(row("produce: rd_kafka_produce vs EventRouter.publish (acks=all)", rawProduce, hostProduce))
             \(row("consume: rd_kafka_consumer_poll vs consume → no-op C plugin → offset store", rawConsume, hostConsume))
@@ -68,6 +70,7 @@ struct PakaBench {
         bus.shutdown(timeout: .seconds(2))
         registry.shutdown()
         cluster.shutdown()
+        if arguments.contains("--kafka-only") { return }
         try AuditBench.run(arguments: arguments, rows: events, logger: logger)
     }
 

@@ -20,6 +20,8 @@ final class ClientContext: Sendable {
     let logger: Logger
     let state = Mutex(State())
     let onStatistics: (@Sendable (String) -> Void)?
+    /// Counts the assignment changes the rebalance callback applied (consumers only).
+    let assignmentChanges = Atomic<Int>(0)
 
     init(logger: Logger, onStatistics: (@Sendable (String) -> Void)?) {
         self.logger = logger

@@ -54,12 +54,13 @@ public final class KafkaConsumer: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         var messages: [KafkaMessage] = []
+        var topicNames = TopicNameCache()
         while messages.count < maxMessages {
             let wait = messages.isEmpty ? (deadline - clock.now).clampedMilliseconds : 0
             guard let message = rd_kafka_consumer_poll(handle.pointer, wait) else { break }
             defer { rd_kafka_message_destroy(message) }
             if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                messages.append(KafkaMessage(copying: message))
+                messages.append(KafkaMessage(copying: message, topicNames: &topicNames))
             } else {
                 report(message)
                 if messages.isEmpty && clock.now >= deadline { break }
@@ -136,6 +137,13 @@ public final class KafkaConsumer: Sendable {
 
     /// The fatal error librdkafka raised, if any; the consumer must then be closed and recreated.
     public var fatalError: KafkaError? { handle.fatalError }
+
+    /// A number that moves whenever a rebalance changed this consumer's assignment; rebalances
+    /// are applied inside ``poll(maxMessages:timeout:)`` (and ``close()``), so it moves only then.
+    ///
+    /// Why: ``assignment()`` is a request to librdkafka's main thread and back. A loop that must
+    /// notice revoked partitions after every poll compares this instead and asks only when it moved.
+    public var assignmentGeneration: Int { handle.context.assignmentChanges.load(ordering: .acquiring) }
 
     /// The partitions currently assigned to this consumer by the group.
     public func assignment() -> [KafkaTopicPartition] {

@@ -5,9 +5,9 @@ extension KafkaMessage {
     ///
     /// Why copy everything: the C message is destroyed right after this, and the host hands the
     /// result to plugins on other threads.
-    init(copying message: UnsafePointer<rd_kafka_message_t>) {
+    init(copying message: UnsafePointer<rd_kafka_message_t>, topicNames: inout TopicNameCache) {
         let m = message.pointee
-        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let topic = topicNames.name(of: m.rkt)
         let value = m.payload.map {
             Array(UnsafeRawBufferPointer(start: $0, count: m.len))
         } ?? []

@@ -22,7 +22,7 @@ final class RdKafkaHandle: @unchecked Sendable {
         let conf = try RdKafkaConf.make(configuration, defaults: defaults, required: required)
         let retained = Unmanaged.passRetained(context)
         rd_kafka_conf_set_opaque(conf, retained.toOpaque())
-        RdKafkaCallbacks.install(on: conf, deliveryReports: kind == .producer,
+        RdKafkaCallbacks.install(on: conf, deliveryReports: kind == .producer, rebalance: kind == .consumer,
                                  statistics: context.onStatistics != nil)
         var errstr = [CChar](repeating: 0, count: 512)
         let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER

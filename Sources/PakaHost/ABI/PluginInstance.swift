@@ -42,15 +42,20 @@ final class PluginInstance: @unchecked Sendable {
             arena.append(contentsOf: bytes)
             return start..<arena.count
         }
-        for event in events {
-            spans.append((append(event.id.utf8), append(event.topic.utf8), append(event.key), append(event.payload)))
+        // Indices rather than `for event in events`: fields are read in place instead of copying
+        // each event (four references) — this runs for every consumed event.
+        for i in events.indices {
+            spans.append((append(events[i].id.utf8), append(events[i].topic.utf8), append(events[i].key), append(events[i].payload)))
         }
         var results = [paka_event_result](repeating: paka_event_result(code: PAKA_RETRY, error: nil), count: events.count)
         arena.withUnsafeBufferPointer { base in
             func bytes(_ r: Range<Int>) -> paka_bytes { paka_bytes(ptr: base.baseAddress.map { $0 + r.lowerBound }, len: r.count) }
-            let cEvents = zip(events, spans).map { event, span in
-                paka_event(id: bytes(span.id), topic: bytes(span.topic), key: bytes(span.key), payload: bytes(span.payload),
-                           partition: event.partition, offset: event.offset, attempt: event.attempt)
+            var cEvents: [paka_event] = []
+            cEvents.reserveCapacity(events.count)
+            for i in events.indices {
+                let span = spans[i]
+                cEvents.append(paka_event(id: bytes(span.id), topic: bytes(span.topic), key: bytes(span.key), payload: bytes(span.payload),
+                                          partition: events[i].partition, offset: events[i].offset, attempt: events[i].attempt))
             }
             results.withUnsafeMutableBufferPointer { out in
                 vtable.handle(handle, cEvents, cEvents.count, out.baseAddress)

@@ -101,16 +101,25 @@ public struct CloudEvent: Sendable, Equatable {
     /// The required context attributes, for the consumer's hot path: validates the whole
     /// document as JSON in one pass but decodes only three strings (no copy of `data`).
     public static func requiredAttributes(of bytes: [UInt8]) -> Result<(id: String, type: String, source: String), DecodingFailure> {
-        switch JSONScanner.topLevelStrings(["id", "type", "source"], in: bytes) {
-        case .failure(.notAnObject): return .failure(.notAnObject)
-        case .failure: return .failure(.notJSON)
-        case .success(let found):
-            guard let id = found["id"], !id.isEmpty else { return .failure(.missing("id")) }
-            guard let type = found["type"], !type.isEmpty else { return .failure(.missing("type")) }
-            guard let source = found["source"], !source.isEmpty else { return .failure(.missing("source")) }
+        var found: (id: String?, type: String?, source: String?)
+        switch JSONScanner.scan(bytes, capturing: requiredNames, { index, text in
+            switch index {
+            case 0: found.id = text
+            case 1: found.type = text
+            default: found.source = text
+            }
+        }) {
+        case .notAnObject: return .failure(.notAnObject)
+        case .notJSON: return .failure(.notJSON)
+        case nil:
+            guard let id = found.id, !id.isEmpty else { return .failure(.missing("id")) }
+            guard let type = found.type, !type.isEmpty else { return .failure(.missing("type")) }
+            guard let source = found.source, !source.isEmpty else { return .failure(.missing("source")) }
             return .success((id, type, source))
         }
     }
+
+    private static let requiredNames = ["id", "type", "source"].map { Array($0.utf8) }
 
     /// Parses an envelope: `id`, `type`, `source` required; poison payloads are reported, not thrown past the caller.
     public static func parse(_ bytes: [UInt8]) -> Result<CloudEvent, DecodingFailure> {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A strict RFC 8259 validator that also picks out chosen top-level string members.
 ///
 /// Why not JSONDecoder: the consumer must reject poison (anything that is not JSON) before a
@@ -15,15 +17,26 @@ struct JSONScanner {
 
     /// Validates `document` and returns the top-level members named in `names` that are strings.
     static func topLevelStrings(_ names: Set<String>, in document: [UInt8]) -> Result<[String: String], Failure> {
+        let ordered = Array(names)
+        var found: [String: String] = [:]
+        let failure = scan(document, capturing: ordered.map { Array($0.utf8) }) { found[ordered[$0]] = $1 }
+        return failure.map { .failure($0) } ?? .success(found)
+    }
+
+    /// Validates `document`; for each top-level member whose name is `names[i]` and whose value is
+    /// a string, calls `found(i, value)`. nil when the document is JSON and an object.
+    ///
+    /// Why names as bytes and a callback: this runs once per consumed event, so member names are
+    /// compared in place (no String per key) and nothing is allocated but the captured values.
+    static func scan(_ document: [UInt8], capturing names: [[UInt8]], _ found: (Int, String) -> Void) -> Failure? {
         document.withUnsafeBufferPointer { buffer in
             var scanner = JSONScanner(buffer)
             scanner.skipWhitespace()
             guard scanner.peek == UInt8(ascii: "{") else {
-                return scanner.value(depth: 0) && scanner.atEnd ? .failure(.notAnObject) : .failure(.notJSON)
+                return scanner.value(depth: 0) && scanner.atEnd ? .notAnObject : .notJSON
             }
-            var found: [String: String] = [:]
-            guard scanner.object(depth: 0, capture: names, into: &found), scanner.atEnd else { return .failure(.notJSON) }
-            return .success(found)
+            guard scanner.object(depth: 0, capture: names, found), scanner.atEnd else { return .notJSON }
+            return nil
         }
     }
 
@@ -49,11 +62,10 @@ struct JSONScanner {
     private mutating func value(depth: Int) -> Bool {
         skipWhitespace()
         guard let b = peek, depth < Self.maxDepth else { return false }
-        var ignored: [String: String] = [:]
         switch b {
-        case UInt8(ascii: "{"): return object(depth: depth, capture: [], into: &ignored)
+        case UInt8(ascii: "{"): return object(depth: depth, capture: [], { _, _ in })
         case UInt8(ascii: "["): return array(depth: depth)
-        case UInt8(ascii: "\""): return string(decode: false) != nil
+        case UInt8(ascii: "\""): return string() != nil
         case UInt8(ascii: "t"): return literal("true")
         case UInt8(ascii: "f"): return literal("false")
         case UInt8(ascii: "n"): return literal("null")
@@ -61,19 +73,19 @@ struct JSONScanner {
         }
     }
 
-    private mutating func object(depth: Int, capture names: Set<String>, into found: inout [String: String]) -> Bool {
+    private mutating func object(depth: Int, capture names: [[UInt8]], _ found: (Int, String) -> Void) -> Bool {
         guard expect(UInt8(ascii: "{")) else { return false }
         skipWhitespace()
         if expect(UInt8(ascii: "}")) { return true }
         while true {
             skipWhitespace()
-            guard let key = string(decode: !names.isEmpty) else { return false }
+            guard let key = string() else { return false }
             skipWhitespace()
             guard expect(UInt8(ascii: ":")) else { return false }
             skipWhitespace()
-            if !names.isEmpty, names.contains(key), peek == UInt8(ascii: "\"") {
-                guard let text = string(decode: true) else { return false }
-                found[key] = text
+            if !names.isEmpty, peek == UInt8(ascii: "\""), let wanted = names.firstIndex(where: { matches(key, $0) }) {
+                guard let text = string() else { return false }
+                found(wanted, decode(text))
             } else if !value(depth: depth + 1) {
                 return false
             }
@@ -124,37 +136,96 @@ struct JSONScanner {
 
     private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
-    /// Validates a string literal; returns its decoded text ("" when `decode` is false), or nil.
-    private mutating func string(decode: Bool) -> String? {
+    /// A validated string literal: where its content lies (between the quotes) and whether it
+    /// holds escapes, so callers decode only the strings they keep.
+    private struct StringToken {
+        var content: Range<Int>
+        var escaped: Bool
+    }
+
+    /// Validates a string literal without decoding it; nil when it is not one.
+    ///
+    /// Most of an envelope's bytes are inside strings, so the plain-character run is scanned
+    /// with a local index (kept in a register) and only escapes go through `self.index`.
+    private mutating func string() -> StringToken? {
         guard expect(UInt8(ascii: "\"")) else { return nil }
-        var text: [UInt8] = []
-        while let b = peek {
-            index += 1
-            switch b {
-            case UInt8(ascii: "\""):
-                return decode ? String(decoding: text, as: UTF8.self) : ""
-            case UInt8(ascii: "\\"):
-                guard let escaped = peek else { return nil }
-                index += 1
-                switch escaped {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escaped)
-                case UInt8(ascii: "b"): text.append(0x08)
-                case UInt8(ascii: "f"): text.append(0x0C)
-                case UInt8(ascii: "n"): text.append(0x0A)
-                case UInt8(ascii: "r"): text.append(0x0D)
-                case UInt8(ascii: "t"): text.append(0x09)
-                case UInt8(ascii: "u"):
-                    guard let scalar = unicodeEscape() else { return nil }
-                    if decode { text += Array(String(Character(scalar)).utf8) }
-                default: return nil
-                }
-            case 0..<0x20:
-                return nil  // control characters must be escaped
-            default:
-                if decode { text.append(b) }
+        let start = index
+        var escaped = false
+        guard let base = bytes.baseAddress else { return nil }
+        let end = bytes.count
+        var i = index
+        while i < end {
+            if i + 8 <= end, Self.isPlain(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                i += 8
+                continue
+            }
+            let b = base[i]
+            i += 1
+            if b == UInt8(ascii: "\"") {
+                index = i
+                return StringToken(content: start..<(i - 1), escaped: escaped)
+            }
+            if b < 0x20 { return nil }  // control characters must be escaped
+            guard b == UInt8(ascii: "\\") else { continue }
+            guard i < end else { return nil }
+            let e = base[i]
+            i += 1
+            escaped = true
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                break
+            case UInt8(ascii: "u"):
+                index = i
+                guard unicodeEscape() != nil else { return nil }
+                i = index
+            default: return nil
             }
         }
         return nil
+    }
+
+    /// Whether none of eight bytes ends or escapes a string or is a control character (SWAR:
+    /// a byte equal to the pattern, or below 0x20, sets its high bit in the result). Bytes of
+    /// multi-byte UTF-8 characters count as plain; the payload's UTF-8 was validated before.
+    private static func isPlain(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        func zeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let quote = zeroByte(word ^ (ones &* 0x22))
+        let backslash = zeroByte(word ^ (ones &* 0x5C))
+        let control = (word &- ones &* 0x20) & ~word & highs
+        return quote | backslash | control == 0
+    }
+
+    /// Whether a member name equals `name` (given as UTF-8).
+    private func matches(_ key: StringToken, _ name: [UInt8]) -> Bool {
+        if key.escaped { return Array(decode(key).utf8) == name }
+        guard key.content.count == name.count else { return false }
+        return name.withUnsafeBufferPointer { memcmp(bytes.baseAddress! + key.content.lowerBound, $0.baseAddress!, $0.count) == 0 }
+    }
+
+    /// The text of a string the scanner already validated.
+    private func decode(_ token: StringToken) -> String {
+        let raw = UnsafeBufferPointer(rebasing: bytes[token.content])
+        guard token.escaped else { return String(decoding: raw, as: UTF8.self) }
+        var text: [UInt8] = []
+        text.reserveCapacity(raw.count)
+        var decoder = JSONScanner(raw)
+        while let b = decoder.peek {
+            decoder.index += 1
+            guard b == UInt8(ascii: "\\"), let e = decoder.peek else { text.append(b); continue }
+            decoder.index += 1
+            switch e {
+            case UInt8(ascii: "b"): text.append(0x08)
+            case UInt8(ascii: "f"): text.append(0x0C)
+            case UInt8(ascii: "n"): text.append(0x0A)
+            case UInt8(ascii: "r"): text.append(0x0D)
+            case UInt8(ascii: "t"): text.append(0x09)
+            case UInt8(ascii: "u"): text += decoder.unicodeEscape().map { Array(String(Character($0)).utf8) } ?? []
+            default: text.append(e)  // \" \\ \/
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// `\uXXXX`, with a following `\uXXXX` low surrogate when the first is a high one.

@@ -29,6 +29,8 @@ final class ConsumerLoop: @unchecked Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private var queues: [KafkaTopicPartition: PartitionQueue] = [:]
     private var lastAssignment: Set<KafkaTopicPartition> = []
+    /// `consumer.assignmentGeneration` when `lastAssignment` was read; -1 before the first read.
+    private var lastAssignmentGeneration = -1
 
     private let observer: (any PipelineObserver)?
 
@@ -67,9 +69,16 @@ final class ConsumerLoop: @unchecked Sendable {
         while !stopRequested.load(ordering: .acquiring) {
             let room = settings.batchSize - queues.values.reduce(0) { $0 + $1.count }
             let timeout = queues.values.contains { $0.count > 0 && !$0.isWaiting } ? Duration.zero : settings.pollTimeout
-            for message in consumer.poll(maxMessages: max(room, 1), timeout: timeout) {
-                queues[KafkaTopicPartition(topic: message.topic, partition: message.partition), default: PartitionQueue()]
-                    .append(message, maxEventBytes: settings.maxEventBytes)
+            let messages = consumer.poll(maxMessages: max(room, 1), timeout: timeout)
+            // A poll returns runs of one partition's messages: one queue lookup per run, not per message.
+            var start = 0
+            while start < messages.count {
+                let first = messages[start]
+                var end = start + 1
+                while end < messages.count, messages[end].partition == first.partition, messages[end].topic == first.topic { end += 1 }
+                queues[KafkaTopicPartition(topic: first.topic, partition: first.partition), default: PartitionQueue()]
+                    .append(contentsOf: messages[start..<end], maxEventBytes: settings.maxEventBytes)
+                start = end
             }
             processReady()
         }
@@ -80,34 +89,34 @@ final class ConsumerLoop: @unchecked Sendable {
 
     private func processReady() {
         dropRevokedPartitions()
-        var batch: [(KafkaTopicPartition, Int)] = []
-        for (partition, queue) in queues {
-            for index in queue.readyIndices(limit: settings.batchSize - batch.count) { batch.append((partition, index)) }
+        var batch: [(partition: KafkaTopicPartition, indices: [Int])] = []
+        var count = 0
+        for (partition, queue) in queues where count < settings.batchSize {
+            let indices = queue.readyIndices(limit: settings.batchSize - count)
+            if !indices.isEmpty {
+                batch.append((partition, indices))
+                count += indices.count
+            }
         }
-        if !batch.isEmpty {
-            logger.trace("handing a batch to the plugin", metadata: ["events": "\(batch.count)"])
-            handle(batch)
+        if count > 0 {
+            logger.trace("handing a batch to the plugin", metadata: ["events": "\(count)"])
+            handle(batch, count: count)
         }
         for partition in Array(queues.keys) { settle(&queues[partition]!, partition: partition) }
     }
 
     /// Hands the batch to the active version of the plugin; a swap in between just means the
     /// batch goes to the new version.
-    private func handle(_ batch: [(KafkaTopicPartition, Int)]) {
-        let events = batch.map { partition, index -> PluginEvent in
-            queues[partition]!.retryAt = nil  // the wait, if any, is over
-            queues[partition]![index].attempts += 1
-            let item = queues[partition]![index]
-            var event = item.event!
-            event.attempt = UInt32(item.attempts)
-            return event
-        }
+    private func handle(_ batch: [(partition: KafkaTopicPartition, indices: [Int])], count: Int) {
+        var events: [PluginEvent] = []
+        events.reserveCapacity(count)
+        for (partition, indices) in batch { queues[partition]!.beginAttempt(indices, appendingEventsTo: &events) }
         var outcomes: [EventOutcome]?
         while outcomes == nil {
             guard let plugin = registry.active(named: settings.pluginName) else {
                 // Disabled meanwhile: the supervisor is about to stop this loop. The batch was not
                 // handled, so it costs no attempt; it stays unstored and the group redelivers it.
-                for (partition, index) in batch { queues[partition]![index].attempts -= 1 }
+                for (partition, indices) in batch { queues[partition]!.forgetAttempt(indices) }
                 Thread.sleep(forTimeInterval: 0.05)
                 return
             }
@@ -127,29 +136,36 @@ final class ConsumerLoop: @unchecked Sendable {
                 observer.batchHandled(plugin: settings.pluginName, events: events.count, ok: ok, retried: retried, failed: failed, seconds: seconds)
             }
         }
-        for ((partition, index), outcome) in zip(batch, outcomes!) { queues[partition]![index].known = outcome }
+        var next = 0
+        for (partition, indices) in batch {
+            queues[partition]!.record(outcomes![next..<(next + indices.count)], at: indices)
+            next += indices.count
+        }
     }
 
     /// Stores offsets of the finished head items, dead-letters FAILs and poison, schedules retries.
     private func settle(_ queue: inout PartitionQueue, partition: KafkaTopicPartition) {
         // Offsets are a watermark: storing the last finished one covers every one before it.
-        var finished: KafkaMessage?
-        defer { if let finished { store(finished) } }
-        while let head = queue.first {
-            if let poison = head.poison {
-                guard deadLetter(head, reason: "poison message: \(poison)", queue: &queue) else { return }
-            } else if let known = head.known {
+        var finished: Int64?
+        defer { if let finished { store(partition, offset: finished) } }
+        while queue.count > 0 {
+            // Fields are read in place: copying whole items per event cost more than the rest of settling.
+            let head = queue.headIndex
+            if let poison = queue[head].poison {
+                guard deadLetter(queue[head], reason: "poison message: \(poison)", queue: &queue) else { return }
+            } else if let known = queue[head].known {
                 switch known {
                 case .ok: break
                 case .fail(let reason):
-                    guard deadLetter(head, reason: reason, queue: &queue) else { return }
+                    guard deadLetter(queue[head], reason: reason, queue: &queue) else { return }
                 case .retry(let reason):
-                    if let max = settings.retry.maxAttempts, head.attempts >= max {
-                        guard deadLetter(head, reason: "gave up after \(head.attempts) attempts: \(reason)", queue: &queue) else { return }
+                    let attempts = queue[head].attempts
+                    if let max = settings.retry.maxAttempts, attempts >= max {
+                        guard deadLetter(queue[head], reason: "gave up after \(attempts) attempts: \(reason)", queue: &queue) else { return }
                     } else {
                         if queue.retryAt == nil {  // not scheduled yet for this attempt
                             forgiveWaitingAttempts(&queue)
-                            wait(&queue, partition: partition, afterAttempt: head.attempts)
+                            wait(&queue, partition: partition, afterAttempt: attempts)
                         }
                         return
                     }
@@ -157,7 +173,7 @@ final class ConsumerLoop: @unchecked Sendable {
             } else {
                 return  // not handled yet
             }
-            finished = head.message
+            finished = queue[head].message.offset
             queue.removeFirst()
             queue.retryAt = nil
         }
@@ -217,9 +233,9 @@ final class ConsumerLoop: @unchecked Sendable {
         }
     }
 
-    private func store(_ message: KafkaMessage) {
+    private func store(_ partition: KafkaTopicPartition, offset: Int64) {
         do {
-            try consumer.storeOffset(topic: message.topic, partition: message.partition, offset: message.offset)
+            try consumer.storeOffset(topic: partition.topic, partition: partition.partition, offset: offset)
         } catch {
             logger.warning("offset not stored (partition revoked?); the event may be redelivered", metadata: ["error": "\(error)"])
         }
@@ -227,13 +243,17 @@ final class ConsumerLoop: @unchecked Sendable {
 
     /// After a rebalance another member owns these partitions and will redeliver what we held.
     private func dropRevokedPartitions() {
-        let assigned = Set(consumer.assignment())
-        if assigned != lastAssignment {
-            lastAssignment = assigned
-            logger.info("partitions assigned", metadata: [
-                "count": "\(assigned.count)", "partitions": "\(assigned.map(\.description).sorted().joined(separator: ","))"])
+        let generation = consumer.assignmentGeneration
+        if generation != lastAssignmentGeneration {
+            lastAssignmentGeneration = generation
+            let assigned = Set(consumer.assignment())
+            if assigned != lastAssignment {
+                lastAssignment = assigned
+                logger.info("partitions assigned", metadata: [
+                    "count": "\(assigned.count)", "partitions": "\(assigned.map(\.description).sorted().joined(separator: ","))"])
+            }
         }
-        for partition in queues.keys where !assigned.contains(partition) {
+        for partition in queues.keys where !lastAssignment.contains(partition) {
             logger.info("partition revoked; its unfinished events go to its new owner", metadata: ["partition": "\(partition)"])
             queues[partition] = nil
         }

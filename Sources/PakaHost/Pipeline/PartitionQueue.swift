@@ -9,8 +9,8 @@ import PakaKafka
 struct PartitionQueue {
     struct Item {
         var message: KafkaMessage
-        /// nil when the message is poison (then `poison` says why).
-        var event: PluginEvent?
+        /// The CloudEvent id; nil when the message is poison (then `poison` says why).
+        var eventId: String?
         var poison: String?
         /// What the plugin answered last time, if it already saw this message.
         var known: EventOutcome?
@@ -31,9 +31,11 @@ struct PartitionQueue {
     var first: Item? { head < items.count ? items[head] : nil }
     var headIndex: Int { head }
 
+    // _read/_modify, not get/set: the loop reads single fields of items on every event, and a
+    // getter would copy the whole item (its message alone holds four references) each time.
     subscript(index: Int) -> Item {
-        get { items[index] }
-        set { items[index] = newValue }
+        _read { yield items[index] }
+        _modify { yield &items[index] }
     }
 
     mutating func removeFirst() {
@@ -47,10 +49,13 @@ struct PartitionQueue {
         }
     }
 
-    mutating func append(_ message: KafkaMessage, maxEventBytes: Int) {
-        switch InboundEvent.decode(message, maxBytes: maxEventBytes) {
-        case .success(let event): items.append(Item(message: message, event: event))
-        case .failure(let poison): items.append(Item(message: message, poison: poison.reason))
+    mutating func append(contentsOf messages: ArraySlice<KafkaMessage>, maxEventBytes: Int) {
+        items.reserveCapacity(items.count + messages.count)
+        for message in messages {
+            switch InboundEvent.check(message, maxBytes: maxEventBytes) {
+            case .success(let id): items.append(Item(message: message, eventId: id))
+            case .failure(let poison): items.append(Item(message: message, poison: poison.reason))
+            }
         }
     }
 
@@ -61,11 +66,29 @@ struct PartitionQueue {
         var ready: [Int] = []
         var index = head
         while index < items.count && ready.count < limit {
-            let item = items[index]
-            if item.poison == nil, item.known == nil || !(item.known!.isSettled) { ready.append(index) }
+            if items[index].poison == nil, !(items[index].known?.isSettled ?? false) { ready.append(index) }
             index += 1
         }
         return ready
+    }
+
+    /// Counts one more attempt for each of `indices` and appends their events as the plugin gets them.
+    mutating func beginAttempt(_ indices: [Int], appendingEventsTo events: inout [PluginEvent]) {
+        retryAt = nil  // the wait, if any, is over
+        for index in indices {
+            items[index].attempts += 1
+            events.append(InboundEvent.pluginEvent(items[index].message, id: items[index].eventId!, attempt: items[index].attempts))
+        }
+    }
+
+    /// Takes back an attempt the plugin never saw (it was disabled before the call).
+    mutating func forgetAttempt(_ indices: [Int]) {
+        for index in indices { items[index].attempts -= 1 }
+    }
+
+    /// Keeps what the plugin answered for each of `indices`, in order.
+    mutating func record(_ outcomes: ArraySlice<EventOutcome>, at indices: [Int]) {
+        for (index, outcome) in zip(indices, outcomes) { items[index].known = outcome }
     }
 }
 
