@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "CPakaABI",
                 "PakaKafka",
+                "PakaJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -89,6 +90,8 @@ let package = Package(
         .target(name: "PakaPluginSDK", dependencies: ["CPakaABI"]),
         // libpq wrapped once, for the processors that store data (linked into each .so).
         .target(name: "PakaPostgres", dependencies: ["CLibPQ"]),
+        // Strict JSON scanning without building documents: the host's poison check, plugins' parsing.
+        .target(name: "PakaJSON"),
         // libcurl wrapped once (HTTP POST, SMTP send), for the processors that talk to the outside world.
         .target(name: "PakaCurl", dependencies: ["CCurl"]),
         .target(
@@ -98,7 +101,7 @@ let package = Package(
             name: "NotificationProcessor", dependencies: ["PakaPluginSDK", "PakaPostgres", "PakaCurl"],
             path: "Plugins/Notification", linkerSettings: pluginLinkerSettings),
         .target(
-            name: "AuditLogger", dependencies: ["PakaPluginSDK", "PakaPostgres"], path: "Plugins/Audit",
+            name: "AuditLogger", dependencies: ["PakaPluginSDK", "PakaPostgres", "PakaJSON"], path: "Plugins/Audit",
             linkerSettings: pluginLinkerSettings),
         .target(
             name: "ReportGenerator", dependencies: ["PakaPluginSDK", "PakaPostgres"], path: "Plugins/Report",
@@ -108,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "PakaHostTests",
             dependencies: [
-                "PakaHost", "PakaKafka", "CPakaABI", "PakaPostgres",
+                "PakaHost", "PakaKafka", "CPakaABI", "PakaPostgres", "PakaJSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(

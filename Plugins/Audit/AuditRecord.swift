@@ -1,3 +1,4 @@
+import PakaJSON
 import PakaPluginSDK
 
 /// One `audit.event`, checked and flattened into the columns of `audit_events`.
@@ -18,8 +19,8 @@ struct AuditRecord {
     /// Why an event cannot be stored: the reason travels to the dead letter.
     struct Malformed: Error { let reason: String }
 
-    private static let envelopeMembers: [StaticString] = ["data", "time"]
-    private static let dataMembers: [StaticString] = ["action", "resource", "requestedBy", "resourceId", "details"]
+    private static let envelopeMembers = ["data", "time"].map { Array($0.utf8) }
+    private static let dataMembers = ["action", "resource", "requestedBy", "resourceId", "details"].map { Array($0.utf8) }
 
     /// `key` is `AuditEventKey.uuid(for: event.id)`.
     init(_ event: Event, key: String?) throws(Malformed) {
@@ -32,20 +33,20 @@ struct AuditRecord {
         func malformed(_ why: String) -> Malformed { Malformed(reason: "audit event \(id): \(why)") }
         // Most envelopes are ASCII, which needs no UTF-8 check (and no String made for one).
         guard !bytes.contains(where: { $0 >= 0x80 }) || String(validating: bytes, as: UTF8.self) != nil,
-              let root = JSONMembers.find(Self.envelopeMembers, inObject: 0..<bytes.count, of: bytes) else {
+              let root = try? JSONScanner.members(Self.envelopeMembers, inObject: 0..<bytes.count, of: bytes).get() else {
             throw malformed("envelope is not a JSON object")
         }
         guard let dataRange = root[0], bytes[dataRange.lowerBound] == UInt8(ascii: "{"),
-              let data = JSONMembers.find(Self.dataMembers, inObject: dataRange, of: bytes) else {
+              let data = try? JSONScanner.members(Self.dataMembers, inObject: dataRange, of: bytes).get() else {
             throw malformed("'data' is missing or not an object")
         }
         func first(_ range: Range<Int>?) -> UInt8? { range.map { bytes[$0.lowerBound] } }
         func text(_ member: Int, required: Bool) throws(Malformed) -> String? {
-            let field = "\(Self.dataMembers[member])"
+            let field = String(decoding: Self.dataMembers[member], as: UTF8.self)
             switch first(data[member]) {
             case nil, UInt8(ascii: "n"): break
             case UInt8(ascii: "\""):
-                let value = JSONMembers.string(data[member]!, of: bytes)
+                let value = JSONScanner.string(data[member]!, of: bytes)
                 if !value.isEmpty { return value }
             default: throw malformed("'\(field)' must be a string")
             }
@@ -60,7 +61,7 @@ struct AuditRecord {
         func badResourceId() -> Malformed { malformed("'resourceId' must be a string or an integer") }
         switch first(data[3]) {
         case nil, UInt8(ascii: "n"): resourceId = nil
-        case UInt8(ascii: "\""): resourceId = JSONMembers.string(data[3]!, of: bytes)
+        case UInt8(ascii: "\""): resourceId = JSONScanner.string(data[3]!, of: bytes)
         case let byte? where byte == UInt8(ascii: "-") || (0x30...0x39).contains(byte):
             guard let integer = Self.integer(String(decoding: bytes[data[3]!], as: UTF8.self)) else { throw badResourceId() }
             resourceId = integer
@@ -73,7 +74,7 @@ struct AuditRecord {
         }
         switch first(root[1]) {
         case nil, UInt8(ascii: "n"): occurredAt = nil
-        case UInt8(ascii: "\""): occurredAt = JSONMembers.string(root[1]!, of: bytes)
+        case UInt8(ascii: "\""): occurredAt = JSONScanner.string(root[1]!, of: bytes)
         default: throw malformed("envelope 'time' must be an ISO-8601 string")
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PakaHost
+import PakaJSON
 
 /// The consumer's JSON check agrees with Foundation's parser on what is and is not JSON —
 /// except where Foundation is more lenient than RFC 8259 (trailing commas), where it is strict.

@@ -1,4 +1,5 @@
 import Foundation
+import PakaJSON
 
 /// A CloudEvents 1.0 structured-mode JSON envelope: what travels on every Paka topic.
 public struct CloudEvent: Sendable, Equatable {

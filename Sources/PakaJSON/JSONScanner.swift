@@ -1,43 +1,72 @@
-import Foundation
+import Glibc
 
-/// A strict RFC 8259 validator that also picks out chosen top-level string members.
+/// A strict RFC 8259 validator that says where chosen members' values lie, shared by the host
+/// (the consumer's poison check, once per event) and plugins (the audit logger reads its events
+/// with it), so neither builds a dictionary of a document to look at three of its members.
 ///
-/// Why not JSONDecoder: the consumer must reject poison (anything that is not JSON) before a
-/// plugin sees it, and decoding three attributes with JSONDecoder costs ~17 µs per event —
-/// most of the host's per-event budget (measured in scripts/bench). This single pass costs
-/// well under a microsecond for a typical envelope.
-struct JSONScanner {
-    enum Failure: Error, Equatable { case notJSON, notAnObject }
+/// Why not JSONDecoder / JSONSerialization: decoding three attributes cost ~17 µs per event in
+/// the host and ~24 µs in the audit plugin — most of each one's per-event budget (scripts/bench);
+/// this single pass costs well under a microsecond for a typical envelope.
+///
+/// Input must be valid UTF-8 (callers check it first): string contents are scanned eight bytes
+/// at a time without looking inside multi-byte characters.
+public struct JSONScanner {
+    public enum Failure: Error, Equatable { case notJSON, notAnObject }
 
     private let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
+    private var index: Int
     private static let maxDepth = 256
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int = 0) {
+        self.bytes = bytes
+        self.index = index
+    }
 
-    /// Validates `document` and returns the top-level members named in `names` that are strings.
-    static func topLevelStrings(_ names: Set<String>, in document: [UInt8]) -> Result<[String: String], Failure> {
-        let ordered = Array(names)
-        var found: [String: String] = [:]
-        let failure = scan(document, capturing: ordered.map { Array($0.utf8) }) { found[ordered[$0]] = $1 }
-        return failure.map { .failure($0) } ?? .success(found)
+    /// Validates that `range` of `bytes` is exactly one JSON value (whitespace aside) and an
+    /// object; returns where the values of the members named `names[i]` lie (nil for an absent
+    /// one; a repeated name's last value wins).
+    ///
+    /// Why names as bytes and ranges: this runs once per consumed event, so member names are
+    /// compared in place (no String per key) and only the values a caller keeps are decoded.
+    public static func members(_ names: [[UInt8]], inObject range: Range<Int>, of bytes: UnsafeBufferPointer<UInt8>) -> Result<[Range<Int>?], Failure> {
+        var scanner = JSONScanner(UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]), at: range.lowerBound)
+        scanner.skipWhitespace()
+        guard scanner.peek == UInt8(ascii: "{") else {
+            return .failure(scanner.value(depth: 0) && scanner.atEnd ? .notAnObject : .notJSON)
+        }
+        var found = [Range<Int>?](repeating: nil, count: names.count)
+        guard scanner.object(depth: 0, capture: names, into: &found), scanner.atEnd else { return .failure(.notJSON) }
+        return .success(found)
+    }
+
+    /// The text of the string literal spanning `range` (quotes included), a range `members`
+    /// returned for a value that starts with `"`.
+    public static func string(_ range: Range<Int>, of bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let content = (range.lowerBound + 1)..<(range.upperBound - 1)
+        return JSONScanner(bytes).decode(StringToken(content: content, escaped: bytes[content].contains(UInt8(ascii: "\\"))))
     }
 
     /// Validates `document`; for each top-level member whose name is `names[i]` and whose value is
     /// a string, calls `found(i, value)`. nil when the document is JSON and an object.
-    ///
-    /// Why names as bytes and a callback: this runs once per consumed event, so member names are
-    /// compared in place (no String per key) and nothing is allocated but the captured values.
-    static func scan(_ document: [UInt8], capturing names: [[UInt8]], _ found: (Int, String) -> Void) -> Failure? {
+    public static func scan(_ document: [UInt8], capturing names: [[UInt8]], _ found: (Int, String) -> Void) -> Failure? {
         document.withUnsafeBufferPointer { buffer in
-            var scanner = JSONScanner(buffer)
-            scanner.skipWhitespace()
-            guard scanner.peek == UInt8(ascii: "{") else {
-                return scanner.value(depth: 0) && scanner.atEnd ? .notAnObject : .notJSON
+            switch members(names, inObject: 0..<buffer.count, of: buffer) {
+            case .failure(let failure): return failure
+            case .success(let ranges):
+                for (i, range) in ranges.enumerated() {
+                    if let range, buffer[range.lowerBound] == UInt8(ascii: "\"") { found(i, string(range, of: buffer)) }
+                }
+                return nil
             }
-            guard scanner.object(depth: 0, capture: names, found), scanner.atEnd else { return .notJSON }
-            return nil
         }
+    }
+
+    /// Validates `document` and returns the top-level members named in `names` that are strings.
+    public static func topLevelStrings(_ names: Set<String>, in document: [UInt8]) -> Result<[String: String], Failure> {
+        let ordered = Array(names)
+        var found: [String: String] = [:]
+        let failure = scan(document, capturing: ordered.map { Array($0.utf8) }) { found[ordered[$0]] = $1 }
+        return failure.map { .failure($0) } ?? .success(found)
     }
 
     private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -63,7 +92,9 @@ struct JSONScanner {
         skipWhitespace()
         guard let b = peek, depth < Self.maxDepth else { return false }
         switch b {
-        case UInt8(ascii: "{"): return object(depth: depth, capture: [], { _, _ in })
+        case UInt8(ascii: "{"):
+            var none: [Range<Int>?] = []
+            return object(depth: depth, capture: [], into: &none)
         case UInt8(ascii: "["): return array(depth: depth)
         case UInt8(ascii: "\""): return string() != nil
         case UInt8(ascii: "t"): return literal("true")
@@ -73,7 +104,7 @@ struct JSONScanner {
         }
     }
 
-    private mutating func object(depth: Int, capture names: [[UInt8]], _ found: (Int, String) -> Void) -> Bool {
+    private mutating func object(depth: Int, capture names: [[UInt8]], into found: inout [Range<Int>?]) -> Bool {
         guard expect(UInt8(ascii: "{")) else { return false }
         skipWhitespace()
         if expect(UInt8(ascii: "}")) { return true }
@@ -83,12 +114,9 @@ struct JSONScanner {
             skipWhitespace()
             guard expect(UInt8(ascii: ":")) else { return false }
             skipWhitespace()
-            if !names.isEmpty, peek == UInt8(ascii: "\""), let wanted = names.firstIndex(where: { matches(key, $0) }) {
-                guard let text = string() else { return false }
-                found(wanted, decode(text))
-            } else if !value(depth: depth + 1) {
-                return false
-            }
+            let start = index
+            guard value(depth: depth + 1) else { return false }
+            if !names.isEmpty, let wanted = names.firstIndex(where: { matches(key, $0) }) { found[wanted] = start..<index }
             skipWhitespace()
             if expect(UInt8(ascii: "}")) { return true }
             guard expect(UInt8(ascii: ",")) else { return false }
