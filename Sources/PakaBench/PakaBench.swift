@@ -29,7 +29,7 @@ struct PakaBench {
         // of ~330 bytes each; for more events pass more partitions (e.g. 200 000 → --partitions 24).
         let partitions = arguments.firstIndex(of: "--partitions").map { Int32(arguments[$0 + 1])! } ?? 6
         let cluster = try EmbeddedKafkaCluster(brokerCount: 3, logger: logger)
-        for topic in ["bench.raw", "bench.host", "bench.host.dlq"] { try cluster.createTopic(topic, partitions: partitions) }
+        for topic in ["bench.raw", "bench.raw.dlq", "bench.host", "bench.host.dlq"] { try cluster.createTopic(topic, partitions: partitions) }
         let sample = CloudEvent(source: "paka/bench", type: "bench.raw", subject: "key-000000",
                                 data: Array(#"{"action":"document.viewed","resource":"document","resourceId":123456,"details":{"note":"benchmark"}}"#.utf8))
 
@@ -54,7 +54,10 @@ struct PakaBench {
         }
 
         let rawConsume = RawKafka.consume(bootstrap: cluster.bootstrapServers, topic: "bench.raw", count: events)
-        registry.apply(PakaConfiguration(pluginDir: "/", plugins: [PluginEntry(name: "noop", library: noop, batchSize: 500)]))
+        // Both consumers read the same messages (the raw producer's topic, in groups of their
+        // own): how a producer batched a topic changes how fast any consumer reads it back, and
+        // the host's publish path batches differently (linger.ms=1, awaited sends).
+        registry.apply(PakaConfiguration(pluginDir: "/", plugins: [PluginEntry(name: "noop", library: noop, topics: ["bench.raw"], batchSize: 500)]))
         let hostConsume = await consumeThroughHost(registry: registry, bus: bus, configuration: configuration, events: events, logger: logger)
 
         func row(_ name: String, _ baseline: Double, _ host: Double) -> String {
