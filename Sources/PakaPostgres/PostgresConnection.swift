@@ -8,6 +8,8 @@ import CLibPQ
 public final class PostgresConnection {
     private let url: String
     private var connection: OpaquePointer?
+    /// Between BEGIN and COMMIT/ROLLBACK: a lost connection is then an error, not a reconnect.
+    private var inTransaction = false
 
     /// Connects to `url` (a libpq connection string or postgresql:// URL).
     public init(url: String) throws(PostgresError) {
@@ -91,6 +93,11 @@ public final class PostgresConnection {
 
     private func reconnectIfLost() throws(PostgresError) {
         if connection == nil || PQstatus(connection) != CONNECTION_OK {
+            // A new session would run the rest of the transaction outside it (and without its
+            // locks); the server rolled the old one back, so the caller must start over.
+            if inTransaction {
+                throw PostgresError(message: "the connection to PostgreSQL was lost inside a transaction; the server rolled it back")
+            }
             PQreset(connection)
             if PQstatus(connection) != CONNECTION_OK { try connect() }
         }
@@ -107,6 +114,8 @@ public final class PostgresConnection {
     /// Runs `body` inside BEGIN/COMMIT; any error rolls back and is rethrown.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN")
+        inTransaction = true
+        defer { inTransaction = false }
         do {
             let value = try body()
             try execute("COMMIT")

@@ -160,5 +160,23 @@ import Testing
         #expect(refusal("SELECT * FROM missing_table_\(table)")?.isEventProblem == false)  // 42P01
         #expect(PostgresError(message: "connection refused").isEventProblem == false)
     }
+
+    /// A reconnect inside a transaction would run the rest of it in a new session, outside the
+    /// transaction and its locks (the migrations' advisory lock among them).
+    @Test func aConnectionLostInsideATransactionFailsItInsteadOfReconnecting() throws {
+        let db = try PostgresConnection(url: try Self.url)
+        let table = "lost_tx_\(UInt32.random(in: 0...UInt32.max))"
+        try db.execute("CREATE TABLE \(table) (id int)")
+        defer { _ = try? db.execute("DROP TABLE \(table)") }
+        #expect(throws: PostgresError.self) {
+            try db.transaction {
+                try db.execute("INSERT INTO \(table) VALUES (1)")
+                _ = try? db.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+                try db.execute("INSERT INTO \(table) VALUES (2)")
+            }
+        }
+        // Outside the transaction the connection comes back, and nothing of it was stored.
+        #expect(try db.execute("SELECT count(*) AS n FROM \(table)").value(0, "n") == "0")
+    }
 }
 
