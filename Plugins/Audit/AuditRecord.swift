@@ -77,6 +77,12 @@ struct AuditRecord {
         case UInt8(ascii: "\""): occurredAt = JSONScanner.string(root[1]!, of: bytes)
         default: throw malformed("envelope 'time' must be an ISO-8601 string")
         }
+        // "\u0000" decodes to NUL, which PostgreSQL text cannot hold: COPY would refuse the row
+        // but libpq's INSERT parameters (C strings) would cut it short. Refuse it here, one way.
+        for (name, value) in [("action", action), ("resource", resource), ("requestedBy", actor), ("resourceId", resourceId), ("time", occurredAt)]
+            where value?.utf8.contains(0) == true {
+            throw malformed("'\(name)' contains a NUL character (\\u0000), which PostgreSQL text cannot store")
+        }
     }
 
     /// A JSON number that is a whole number, as the id's text: integer literals as written

@@ -83,8 +83,11 @@ import Testing
             AuditFixtures.event(id: "m5", data: #""just a string""#),
             AuditFixtures.event(id: "m6", data: #"{"action":"a","resource":"r","resourceId":[1]}"#),
             good2,
+            // A non-UUID id takes the INSERT path, whose C-string parameters would cut at the NUL.
+            AuditFixtures.event(id: "m7", data: #"{"action":"a\u0000b","resource":"r"}"#),
+            AuditFixtures.event(data: #"{"action":"a","resource":"r","requestedBy":"\u0000"}"#),
         ])
-        #expect(outcomes == [
+        #expect(outcomes.map { Array($0.dropLast()) } == [
             .fail("audit event m1: 'action' is required (a non-empty string)"),
             .ok,
             .fail("audit event m2: 'resource' is required (a non-empty string)"),
@@ -93,7 +96,9 @@ import Testing
             .fail("audit event m5: 'data' is missing or not an object"),
             .fail("audit event m6: 'resourceId' must be a string or an integer"),
             .ok,
+            .fail("audit event m7: 'action' contains a NUL character (\\u0000), which PostgreSQL text cannot store"),
         ])
+        #expect(outcomes?.last.map { if case .fail(let reason) = $0 { reason.hasSuffix("'requestedBy' contains a NUL character (\\u0000), which PostgreSQL text cannot store") } else { false } } == true)
         #expect(try database.connect().execute("SELECT action FROM audit_events ORDER BY action").rows == [["a"], ["b"]])
     }
 
