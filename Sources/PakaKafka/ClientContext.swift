@@ -22,6 +22,10 @@ final class ClientContext: Sendable {
     let onStatistics: (@Sendable (String) -> Void)?
     /// Counts the assignment changes the rebalance callback applied (consumers only).
     let assignmentChanges = Atomic<Int>(0)
+    /// Partitions revoked since the consumer last asked (consumers only): a partition revoked and
+    /// assigned again within one poll is in the assignment before and after, yet what was fetched
+    /// for it before the revoke is stale (librdkafka fetches it again from the committed offset).
+    let revokedPartitions = Mutex<Set<KafkaTopicPartition>>([])
 
     init(logger: Logger, onStatistics: (@Sendable (String) -> Void)?) {
         self.logger = logger

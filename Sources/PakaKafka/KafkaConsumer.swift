@@ -145,12 +145,26 @@ public final class KafkaConsumer: Sendable {
     /// notice revoked partitions after every poll compares this instead and asks only when it moved.
     public var assignmentGeneration: Int { handle.context.assignmentChanges.load(ordering: .acquiring) }
 
-    /// The partitions currently assigned to this consumer by the group.
-    public func assignment() -> [KafkaTopicPartition] {
+    /// The partitions currently assigned to this consumer by the group ([] when librdkafka cannot
+    /// say; ``knownAssignment()`` tells that case apart).
+    public func assignment() -> [KafkaTopicPartition] { knownAssignment() ?? [] }
+
+    /// The partitions currently assigned, or nil when librdkafka could not answer (e.g. while
+    /// terminating), so a caller that caches the answer does not cache an empty one.
+    public func knownAssignment() -> [KafkaTopicPartition]? {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
         guard rd_kafka_assignment(handle.pointer, &list) == RD_KAFKA_RESP_ERR_NO_ERROR,
-              let list else { return [] }
+              let list else { return nil }
         return TopicPartitionList(adopting: list).topicPartitions
+    }
+
+    /// The partitions revoked since the last call (each rebalance callback adds to it), including
+    /// ones assigned again since: what was fetched for them before the revoke is stale.
+    public func takeRevokedPartitions() -> Set<KafkaTopicPartition> {
+        handle.context.revokedPartitions.withLock { revoked in
+            defer { revoked.removeAll() }
+            return revoked
+        }
     }
 
     /// Commits stored offsets and leaves the group cleanly so partitions move to other members

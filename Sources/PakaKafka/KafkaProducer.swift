@@ -1,4 +1,5 @@
 import CRdKafka
+import Glibc
 import Logging
 import Synchronization
 
@@ -17,6 +18,9 @@ public final class KafkaProducer: Sendable {
     private let pollLoop: PollLoop
     private let logger: Logger
     private let isShutDown = Mutex(false)
+    /// Sends between their shut-down check and librdkafka taking the message: `shutdown` waits
+    /// for them, or a message enqueued after its flush would wait forever for a delivery report.
+    private let enqueuing = Atomic<Int>(0)
 
     /// Creates the producer and starts its poll thread. Throws a ``KafkaError`` naming the
     /// property when the configuration is invalid. `onStatistics` receives librdkafka's statistics
@@ -91,10 +95,15 @@ public final class KafkaProducer: Sendable {
     /// unused (its completion is not called) and the error thrown.
     private func enqueue(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader],
                          box: DeliveryBox) throws(KafkaError) {
-        if isShutDown.withLock({ $0 }) {
+        let accepted = isShutDown.withLock { down -> Bool in
+            if !down { enqueuing.add(1, ordering: .relaxed) }  // the lock orders it against shutdown
+            return !down
+        }
+        guard accepted else {
             throw KafkaError(code: nil, message: "cannot send to '\(topic)': the producer was shut "
                 + "down — create a new KafkaProducer")
         }
+        defer { enqueuing.subtract(1, ordering: .releasing) }
         var capacity = CArena.size(of: topic) + value.count + (key?.count ?? 0)
         for header in headers { capacity += CArena.size(of: header.name) + (header.value?.count ?? 0) }
         let opaque = Unmanaged.passRetained(box)
@@ -194,6 +203,9 @@ public final class KafkaProducer: Sendable {
             return state
         }
         if wasShutDown { return }
+        // No send can start now; let those already past the check hand their message over, so
+        // the flush below covers them.
+        while enqueuing.load(ordering: .acquiring) > 0 { sched_yield() }
         if pollLoop.isRunningOnCurrentThread {
             // Called from a delivery callback: flushing here would re-enter rd_kafka_poll.
             // Stop the loop; deinit purges whatever is left.

@@ -57,6 +57,12 @@ enum RdKafkaCallbacks {
                                        _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
                                        context: ClientContext?) {
         let cooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) == "COOPERATIVE" } ?? false
+        if err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, let partitions {
+            let revoked = (0..<Int(partitions.pointee.cnt)).map {
+                KafkaTopicPartition(topic: String(cString: partitions.pointee.elems[$0].topic), partition: partitions.pointee.elems[$0].partition)
+            }
+            context?.revokedPartitions.withLock { $0.formUnion(revoked) }
+        }
         var failure: String?
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS where cooperative:

@@ -242,18 +242,23 @@ final class ConsumerLoop: @unchecked Sendable {
     }
 
     /// After a rebalance another member owns these partitions and will redeliver what we held.
+    /// A partition revoked and assigned back within one poll is dropped too: librdkafka fetches
+    /// it again from the committed offset, so what the queue held would arrive twice.
     private func dropRevokedPartitions() {
         let generation = consumer.assignmentGeneration
-        if generation != lastAssignmentGeneration {
+        var revoked: Set<KafkaTopicPartition> = []
+        // An unanswered assignment query is not cached: the next pass asks again.
+        if generation != lastAssignmentGeneration, let known = consumer.knownAssignment() {
             lastAssignmentGeneration = generation
-            let assigned = Set(consumer.assignment())
+            revoked = consumer.takeRevokedPartitions()
+            let assigned = Set(known)
             if assigned != lastAssignment {
                 lastAssignment = assigned
                 logger.info("partitions assigned", metadata: [
                     "count": "\(assigned.count)", "partitions": "\(assigned.map(\.description).sorted().joined(separator: ","))"])
             }
         }
-        for partition in queues.keys where !lastAssignment.contains(partition) {
+        for partition in queues.keys where !lastAssignment.contains(partition) || revoked.contains(partition) {
             logger.info("partition revoked; its unfinished events go to its new owner", metadata: ["partition": "\(partition)"])
             queues[partition] = nil
         }
