@@ -16,7 +16,7 @@ import Testing
             [{"name": "document", "library": "\#(library)",
               "config": {"dataDir": "${PAKA_DATA_DIR}", "databaseURL": "\#(databaseURL)"}}]
             """#)
-        let tag = "e2e\(UInt32.random(in: 100_000...999_999))"
+        let tag = "e2e417203"
         let content = "<html><body><h1>Onboarding \(tag)</h1><p>New hires receive a laptop, a badge and a mentor on day one.</p></body></html>"
         var headers = try await host.bearer()
         headers[.contentType] = "multipart/form-data; boundary=\(UploadRouteTests.boundary)"

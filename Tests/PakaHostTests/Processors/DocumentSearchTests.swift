@@ -6,8 +6,10 @@ import Testing
 @Suite struct DocumentSearchTests {
     @Test func relevantDocumentComesFirst() throws {
         let fixture = try DocumentFixture()
-        // Made-up words: the query must match through them, not through common English.
-        let tag = "q\(UInt32.random(in: 100_000...999_999))", word = "zorblax\(UInt32.random(in: 100_000...999_999))"
+        // Made-up words: the query must match through them, not through common English. Fixed, not
+        // random: feature hashing (384 buckets) lets some random words collide with the other
+        // document's words and outrank it (CI failed that way); the fixture's database is its own.
+        let tag = "q417203", word = "zorblax"
         let garden = try fixture.ingest("garden.txt", "\(word) tomatoes \(tag) need full sun and daily watering in the greenhouse.")
         let ledger = try fixture.ingest("ledger.txt", "The quarterly ledger \(tag) lists invoices, refunds and bank fees.")
         let answer = fixture.get("/search", query: "q=\(tag)+\(word)&limit=50")
@@ -26,7 +28,7 @@ import Testing
 
     @Test func longQueryRanksTheSameWay() throws {
         let fixture = try DocumentFixture()
-        let tag = "long\(UInt32.random(in: 100_000...999_999))"
+        let tag = "long417203"
         let text = (1...40).map { "\(tag) clause \($0) of the warehouse lease." }.joined(separator: " ")
         let lease = try fixture.ingest("lease.txt", text)
         try fixture.ingest("other.txt", "\(tag) appears once in a note about lunch.")
