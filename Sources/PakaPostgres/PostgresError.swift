@@ -10,14 +10,6 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         self.sqlState = sqlState
     }
 
-    /// True when the database (not the statement) is the problem: no connection, shutting
-    /// down, out of resources, serialization conflicts. Worth retrying later.
-    public var isTransient: Bool {
-        guard let state = sqlState else { return true }  // no SQLSTATE: the connection itself failed
-        return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57")
-            || state == "40001" || state == "40P01" || state.hasPrefix("58")
-    }
-
     /// True when the event's own values were refused (SQLSTATE class 22 data exception, 23
     /// integrity constraint): retrying cannot help, so a processor answers FAIL. Anything else —
     /// no connection, shutting down, out of resources, a missing table, a missing privilege — is

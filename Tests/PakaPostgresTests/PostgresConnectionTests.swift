@@ -20,24 +20,25 @@ import Testing
         #expect(result.value(0, "missing") == "t")
     }
 
-    @Test func statementErrorCarriesItsSQLStateAndIsNotTransient() throws {
+    @Test func statementErrorCarriesItsSQLStateAndIsNotTheEventsProblem() throws {
         let db = try PostgresConnection(url: try Self.url)
         do {
             try db.execute("SELECT * FROM table_that_does_not_exist_\(UInt32.random(in: 0...UInt32.max))")
             Issue.record("expected an error")
         } catch {
             #expect(error.sqlState == "42P01")
-            #expect(!error.isTransient)
+            #expect(!error.isEventProblem)  // a missing table is the operator's: RETRY
             #expect(error.message.contains("does not exist"))
         }
     }
 
-    @Test func unreachableServerIsATransientErrorThatHidesThePassword() {
+    @Test func unreachableServerIsRetriedNotTheEventsProblemAndHidesThePassword() {
         do {
             _ = try PostgresConnection(url: "postgresql://paka:sekrit-password@127.0.0.1:1/paka?connect_timeout=2")
             Issue.record("expected an error")
         } catch {
-            #expect(error.isTransient)
+            #expect(error.sqlState == nil)
+            #expect(!error.isEventProblem)
             #expect(error.message.hasPrefix("cannot connect to PostgreSQL"))
             #expect(!error.description.contains("sekrit-password"))
         }
@@ -92,7 +93,7 @@ import Testing
             Issue.record("expected a unique violation")
         } catch {
             #expect(error.sqlState == "23505")
-            #expect(!error.isTransient)
+            #expect(error.isEventProblem)
         }
         #expect(try db.execute("SELECT count(*) AS n FROM \(table)").value(0, "n") == "1")
         #expect(throws: PostgresError.self) { try db.copy("SELECT 1", rows) }
