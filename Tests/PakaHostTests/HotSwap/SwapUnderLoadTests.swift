@@ -100,7 +100,10 @@ import Testing
 
     @Test func theProcessingGapAroundTheSwapIsMeasured() async throws {
         let outcome = try await Self.run.value
-        #expect(outcome.gapAroundSwapMs >= 0)  // reported above; no time is asserted
+        // Both figures exist only when events flowed around the switch and elsewhere in the
+        // stream (the swap landed mid-stream); their values are reported above, never asserted.
+        #expect(outcome.gapAroundSwapMs > 0)
+        #expect(outcome.steadyGapMs > 0)
     }
 }
 
