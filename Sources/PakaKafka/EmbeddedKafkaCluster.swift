@@ -22,7 +22,7 @@ public final class EmbeddedKafkaCluster: Sendable {
     /// - Fetch latency: a mock broker that has no data for a Fetch answers after the full
     ///   `fetch.wait.max.ms` even when data arrives meanwhile (a real broker answers as soon as it
     ///   has data). With librdkafka's 500 ms default, a steady stream reaches the consumer in
-    ///   half-second bursts; 10 ms keeps it steady, for ~5 % of a core of idle fetching per host.
+    ///   half-second bursts; 10 ms keeps it steady, for ~6.5 % of a core of idle fetching by a host with four consumers.
     public static let fastConsumerProperties: [String: String] = [
         "session.timeout.ms": "3000", "heartbeat.interval.ms": "500", "fetch.wait.max.ms": "10",
     ]
