@@ -15,6 +15,9 @@ public final class EventRouter: Sendable {
         public var mode: Mode
         /// Synchronous mode only: what each consuming plugin answered.
         public var outcomes: [String: EventOutcome]
+        /// Synchronous mode only: plugins for which the event was neither finished nor stored,
+        /// with the reason. Not empty means the publisher must be told it failed.
+        public var notKept: [String: String] = [:]
     }
 
     let synchronous: SynchronousDispatcher
@@ -47,7 +50,7 @@ public final class EventRouter: Sendable {
             logger.info("Kafka not connected: processing event synchronously", metadata: ["topic": "\(event.topic)", "event_id": "\(event.id)"])
         }
         let report = await synchronous.process(event)
-        return Receipt(eventId: event.id, topic: event.topic, mode: .synchronous, outcomes: report.outcomes)
+        return Receipt(eventId: event.id, topic: event.topic, mode: .synchronous, outcomes: report.outcomes, notKept: report.notKept)
     }
 
     /// A plugin's publish: never blocks on the consuming plugins (the caller may be one of them).

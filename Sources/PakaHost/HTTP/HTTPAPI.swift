@@ -48,11 +48,17 @@ public struct HTTPAPI: Sendable {
     }
 
     /// The one publish path of the HTTP API: the router decides Kafka or synchronous, and the
-    /// metrics count it either way.
-    func publish(topic: String, subject: String, data: [String: JSONValue]) async -> EventRouter.Receipt {
+    /// metrics count it either way. An event that was neither processed nor stored (the local
+    /// spool refused it and memory for held lines is full, or a plugin's queue is full) is
+    /// answered 503, so the client knows to send it again.
+    func publish(topic: String, subject: String, data: [String: JSONValue]) async throws(APIError) -> EventRouter.Receipt {
         let event = CloudEvent(source: "paka/api", type: topic, subject: subject, data: JSONValue.object(data).jsonBytes)
         let receipt = await app.router.publish(event)
         app.metrics.recordPublished(topic: topic, mode: receipt.mode)
+        guard receipt.notKept.isEmpty else {
+            let reasons = receipt.notKept.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+            throw APIError(.serviceUnavailable, "event \(receipt.eventId) was not processed and could not be stored (\(reasons)); send it again later")
+        }
         return receipt
     }
 }

@@ -21,7 +21,7 @@ struct KafkaRoutes {
                 "requestedBy": .string(context.subject),
             ]
             // A notification has no resource of its own: a fresh id keys it.
-            let receipt = await api.publish(topic: "notification.send", subject: UUID().uuidString.lowercased(), data: data)
+            let receipt = try await api.publish(topic: "notification.send", subject: UUID().uuidString.lowercased(), data: data)
             return JSONResponse.make(PublishReceiptBody(receipt, wording: .notification))
         }
         routes.post("/kafka/test/audit") { request, context in
@@ -37,14 +37,14 @@ struct KafkaRoutes {
             if let details = try body.optionalObject("details") { data["details"] = .object(details) }
             // Keyed by the resource so that one resource's audit trail stays ordered.
             let subject = resourceId.map { String(decoding: $0.jsonBytes, as: UTF8.self).trimmingCharacters(in: ["\""]) } ?? resource
-            let receipt = await api.publish(topic: "audit.event", subject: subject, data: data)
+            let receipt = try await api.publish(topic: "audit.event", subject: subject, data: data)
             return JSONResponse.make(PublishReceiptBody(receipt, wording: .audit))
         }
         routes.post("/kafka/test/report") { request, context in
             let body = try await JSONRequestBody.read(request, context: context)
             let reportType = try body.requiredChoice("reportType", from: Self.reportTypes)
             let data: [String: JSONValue] = ["reportType": .string(reportType), "requestedBy": .string(context.subject)]
-            let receipt = await api.publish(topic: "report.generate", subject: "\(reportType)-\(Self.today())", data: data)
+            let receipt = try await api.publish(topic: "report.generate", subject: "\(reportType)-\(Self.today())", data: data)
             return JSONResponse.make(PublishReceiptBody(receipt, wording: .report))
         }
     }

@@ -6,6 +6,8 @@ import Prometheus
 /// one test run). Handlers record through swift-metrics types bound to this registry's factory.
 public final class PakaMetrics: PipelineObserver {
     public let registry = PrometheusCollectorRegistry()
+    /// The local spool's failures; the application hands these to its `LocalSpool`.
+    public let spool = SpoolCounters()
     private let factory: PrometheusMetricsFactory
 
     public init() {
@@ -54,6 +56,13 @@ public final class PakaMetrics: PipelineObserver {
                 text += "\(family.name){plugin=\"\(name)\",version=\"\(version)\"} \(family.value(counters))\n"
             }
         }
+        let spool = spool.snapshot
+        text += "# HELP paka_spool_write_failures_total Writes the local spool's disk refused.\n# TYPE paka_spool_write_failures_total counter\n"
+        text += "paka_spool_write_failures_total \(spool.writeFailures)\n"
+        text += "# HELP paka_spool_held_lines Spool lines held in memory until the disk takes them.\n# TYPE paka_spool_held_lines gauge\n"
+        text += "paka_spool_held_lines \(spool.heldInMemory)\n"
+        text += "# HELP paka_spool_not_kept_total Events neither written nor held (their publisher got 503).\n# TYPE paka_spool_not_kept_total counter\n"
+        text += "paka_spool_not_kept_total \(spool.notKept)\n"
         return text
     }
 }

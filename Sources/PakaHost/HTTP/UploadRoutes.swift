@@ -36,7 +36,7 @@ struct UploadRoutes {
                 .receive(request.body, boundary: boundary, limit: limit)
             let path = try store.commit(temporaryPath: file.temporaryPath, sha256: file.sha256)
             let documentId = UUID().uuidString.lowercased()
-            let receipt = await api.publish(topic: "document.uploaded", subject: documentId, data: [
+            let receipt = try await api.publish(topic: "document.uploaded", subject: documentId, data: [
                 "documentId": .string(documentId), "fileName": .string(file.fileName), "contentType": .string(file.contentType),
                 "size": .number(Double(file.size)), "sha256": .string(file.sha256), "path": .string(path),
             ])

@@ -21,7 +21,7 @@ public final class PakaApplication: Sendable {
         self.logger = logger
         let services = HostServices(dataDirectory: environment.dataDirectory, logger: logger)
         registry = PluginRegistry(services: services, options: .init(allowInsecurePermissions: environment.allowInsecurePlugins), logger: logger)
-        let spool = LocalSpool(dataDirectory: environment.dataDirectory, logger: logger)
+        let spool = LocalSpool(dataDirectory: environment.dataDirectory, logger: logger, counters: metrics.spool)
         router = EventRouter(synchronous: SynchronousDispatcher(registry: registry, spool: spool, logger: logger), logger: logger)
         services.connect(router)
         tokens = try await TokenAuthority(secret: environment.jwtSecret)

@@ -11,6 +11,8 @@ public final class KafkaPipeline: Sendable {
     /// Kept alive for the life of the host; destroyed only after every client is gone.
     public let embeddedCluster: EmbeddedKafkaCluster?
     let monitor: ConnectionMonitor
+    /// Re-publishes what the synchronous fallback deferred; writes spool lines held in memory.
+    let replay: DeferredReplay
 
     /// The broker list in use: the embedded cluster's bootstrap list, or `KAFKA_BROKERS`.
     public var brokers: String { bus.configuration.brokers }
@@ -43,15 +45,14 @@ public final class KafkaPipeline: Sendable {
         let isEmbedded = embeddedCluster != nil
         let producerConfiguration = configuration
         let provisionLogger = kafkaLogger
-        let replay = DeferredReplay()
+        let replay = DeferredReplay(spool: spool, logger: kafkaLogger) {
+            if !isEmbedded { provisioner.ensureTopics(configuration: producerConfiguration, logger: provisionLogger) }
+        }
         bus = try KafkaBus(configuration: configuration, logger: kafkaLogger) { connected in
-            guard connected else { return }
-            Thread.detachNewThread {
-                if !isEmbedded { provisioner.ensureTopics(configuration: producerConfiguration, logger: provisionLogger) }
-                replay.run(spool)
-            }
+            if connected { replay.kafkaConnected() }
         }
         replay.bus = bus
+        self.replay = replay
         supervisor = ConsumerSupervisor(
             registry: registry, bus: bus, consumerConfiguration: consumerConfiguration,
             maxEventBytes: environment.raw["PAKA_MAX_EVENT_BYTES"].flatMap { Int($0) } ?? 1 << 20, observer: observer, logger: kafkaLogger)
@@ -59,7 +60,7 @@ public final class KafkaPipeline: Sendable {
     }
 
     /// Long-running parts, in start order (ServiceGroup stops them in reverse).
-    var services: [any Service] { [monitor, supervisor] }
+    var services: [any Service] { [monitor, replay, supervisor] }
 
     public func status(clientId: String) -> KafkaStatus {
         let connected = bus.isConnected

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import PakaHost
+
+/// The synchronous fallback's per-plugin lanes: scheduled backoff, no plugin waiting for another.
+@Suite struct SynchronousLaneTests {
+    /// Backoff long enough that an event stuck behind the retrying one would still be waiting.
+    static let slowRetry = RetryPolicy(initialBackoffMs: 1500, maxBackoffMs: 1500)
+
+    @Test func onePluginsRetriesDoNotDelayAnotherPluginsSynchronousEvents() async throws {
+        let harness = try SynchronousHarness(plugins: [("slow", "slow.in", Self.slowRetry), ("quick", "quick.in", RetryPolicy())])
+        let slow = Task { await harness.router.publish(harness.event("patient", topic: "slow.in", data: #""retry-until-3""#)) }
+        // The slow plugin answered RETRY once: its event now waits for its backoff.
+        #expect(await eventually { harness.retries(of: "slow") >= 1 })
+
+        let quick = await harness.router.publish(harness.event("urgent", topic: "quick.in"))
+        #expect(quick.outcomes == ["quick": .ok])
+        // The slow plugin's event was still waiting when the quick one finished.
+        #expect(harness.dispatcher.depth(of: "slow") == 1)
+        #expect(harness.recorded(by: "slow").isEmpty)
+
+        let patient = await slow.value
+        #expect(patient.outcomes == ["slow": .ok])
+        #expect(harness.recorded(by: "slow").map(\.attempt) == [3])
+    }
+
+    @Test func aPluginsLaterEventsWaitBehindItsRetryingEventInOrder() async throws {
+        let harness = try SynchronousHarness(plugins: [("ordered", "ordered.in", RetryPolicy(initialBackoffMs: 50, maxBackoffMs: 50))])
+        let first = Task { await harness.router.publish(harness.event("first", topic: "ordered.in", data: #""retry-until-2""#)) }
+        #expect(await eventually { harness.retries(of: "ordered") >= 1 })
+        let second = await harness.router.publish(harness.event("second", topic: "ordered.in"))
+        #expect(second.outcomes == ["ordered": .ok])
+        #expect(await first.value.outcomes == ["ordered": .ok])
+        #expect(harness.recorded(by: "ordered").map(\.id) == ["first", "second"])
+    }
+
+    @Test func aFullLaneTurnsPublishersAwayInsteadOfQueueingWithoutBound() async throws {
+        let harness = try SynchronousHarness(plugins: [("slow", "slow.in", Self.slowRetry)], laneCapacity: 1)
+        let waiting = Task { await harness.router.publish(harness.event("waiting", topic: "slow.in", data: #""retry-until-2""#)) }
+        #expect(await eventually { harness.retries(of: "slow") >= 1 })
+
+        let refused = await harness.router.publish(harness.event("refused", topic: "slow.in"))
+        #expect(refused.notKept["slow"]?.contains("full") == true)
+        #expect(await waiting.value.outcomes == ["slow": .ok])
+        #expect(harness.recorded(by: "slow").map(\.id) == ["waiting"])
+    }
+
+    @Test func anEventStillRetryingAfterTheInProcessAttemptsIsDeferredForKafka() async throws {
+        let harness = try SynchronousHarness(plugins: [("stuck", "stuck.in", RetryPolicy(initialBackoffMs: 10, maxBackoffMs: 10))])
+        let receipt = await harness.router.publish(harness.event("stuck-1", topic: "stuck.in", data: #""retry-until-9""#))
+        #expect(receipt.outcomes == ["stuck": .retry("not yet")])
+        #expect(receipt.notKept.isEmpty)
+        let deferred = try String(contentsOfFile: harness.spool.deferredPath(for: "stuck.in"), encoding: .utf8)
+        #expect(deferred.contains(#""id":"stuck-1""#))
+        #expect(harness.retries(of: "stuck") == harness.dispatcher.maxAttempts)
+    }
+}
