@@ -84,6 +84,17 @@ public final class EmbeddedKafkaCluster: Sendable {
         brokerCommand("set broker \(id) up") { rd_kafka_mock_broker_set_up($0, id) }
     }
 
+    /// Makes broker `id` the leader of one partition (tests that take one broker down place
+    /// the partitions they need on the others first).
+    public func setPartitionLeader(topic: String, partition: Int32, broker id: Int32) {
+        brokerCommand("make broker \(id) lead \(topic)/\(partition)") { rd_kafka_mock_partition_set_leader($0, topic, partition, id) }
+    }
+
+    /// Makes broker `id` the coordinator of consumer group `group`.
+    public func setGroupCoordinator(group: String, broker id: Int32) {
+        brokerCommand("make broker \(id) coordinate group \(group)") { rd_kafka_mock_coordinator_set($0, "group", group, id) }
+    }
+
     /// Takes every broker down: clients see `_ALL_BROKERS_DOWN` and produced messages time out.
     public func setAllBrokersDown() {
         for id in 1...Int32(brokerCount) { setBrokerDown(id) }

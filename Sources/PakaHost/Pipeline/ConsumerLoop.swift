@@ -33,6 +33,9 @@ final class ConsumerLoop: @unchecked Sendable {
     private var lastAssignmentGeneration = -1
 
     private let observer: (any PipelineObserver)?
+    /// Answers to dead letters sent without waiting; a partition's watermark passes a dead
+    /// letter only once its answer says written.
+    let deadLetterAcks = DeadLetterAcks()
 
     init(settings: Settings, configuration: KafkaConfiguration, registry: PluginRegistry, bus: KafkaBus,
          observer: (any PipelineObserver)? = nil, logger: Logger) throws(KafkaError) {
@@ -68,7 +71,7 @@ final class ConsumerLoop: @unchecked Sendable {
         logger.info("consumer started", metadata: ["topics": "\(settings.topics.joined(separator: ","))"])
         while !stopRequested.load(ordering: .acquiring) {
             let room = settings.batchSize - queues.values.reduce(0) { $0 + $1.count }
-            let timeout = queues.values.contains { $0.count > 0 && !$0.isWaiting } ? Duration.zero : settings.pollTimeout
+            let timeout = queues.values.contains(where: \.hasReadyWork) ? Duration.zero : settings.pollTimeout
             let messages = consumer.poll(maxMessages: max(room, 1), timeout: timeout)
             // A poll returns runs of one partition's messages: one queue lookup per run, not per message.
             var start = 0
@@ -89,6 +92,7 @@ final class ConsumerLoop: @unchecked Sendable {
 
     private func processReady() {
         dropRevokedPartitions()
+        collectDeadLetterAcks()
         var batch: [(partition: KafkaTopicPartition, indices: [Int])] = []
         var count = 0
         for (partition, queue) in queues where count < settings.batchSize {
@@ -148,6 +152,7 @@ final class ConsumerLoop: @unchecked Sendable {
         // Offsets are a watermark: storing the last finished one covers every one before it.
         var finished: Int64?
         defer { if let finished { store(partition, offset: finished) } }
+        sendDeadLettersAhead(&queue, partition: partition)
         while queue.count > 0 {
             // Fields are read in place: copying whole items per event cost more than the rest of settling.
             let head = queue.headIndex
@@ -215,22 +220,77 @@ final class ConsumerLoop: @unchecked Sendable {
         }
     }
 
-    /// Writes the item to `<topic>.dlq`; false (and a retry later) when Kafka did not take it.
+    /// Sends the head item to `<topic>.dlq` unless it is on its way already; true once Kafka
+    /// acknowledged it (then the watermark may pass it). Never waits: while the answer is
+    /// pending the partition holds, and every other partition keeps flowing.
     private func deadLetter(_ item: PartitionQueue.Item, reason: String, queue: inout PartitionQueue) -> Bool {
-        let plugin = registry.active(named: settings.pluginName)
-        let letter = DeadLetter(message: item.message, error: reason, plugin: settings.pluginName,
-                                pluginVersion: plugin?.descriptor.version ?? "unknown", attempts: max(item.attempts, 1))
-        do {
-            try bus.deadLetter(letter)
-            plugin?.counters.recordDeadLetter()
+        switch item.deadLetter {
+        case .written?:
+            registry.active(named: settings.pluginName)?.counters.recordDeadLetter()
             logger.warning("event dead-lettered", metadata: [
                 "topic": "\(item.message.topic)", "partition": "\(item.message.partition)", "offset": "\(item.message.offset)", "reason": "\(reason)"])
             return true
-        } catch {
-            logger.error("could not write the dead letter; will try again", metadata: ["error": "\(error)"])
-            queue.retryAt = ContinuousClock.now + .seconds(1)
+        case .inFlight?:
             return false
+        case .refused?:
+            if queue.isWaiting { return false }
+        case nil:
+            break
         }
+        sendDeadLetter(at: queue.headIndex, reason: reason, queue: &queue)
+        return false
+    }
+
+    /// Poison and FAILed items behind the head are settled already: their dead letters go out now,
+    /// so a burst costs one round trip, not one per event.
+    private func sendDeadLettersAhead(_ queue: inout PartitionQueue, partition: KafkaTopicPartition) {
+        guard queue.count > 1 else { return }
+        for index in (queue.headIndex + 1)..<queue.items.count where queue[index].deadLetter == nil {
+            if let poison = queue[index].poison {
+                sendDeadLetter(at: index, reason: "poison message: \(poison)", queue: &queue)
+            } else if case .fail(let reason) = queue[index].known {
+                sendDeadLetter(at: index, reason: reason, queue: &queue)
+            }
+        }
+    }
+
+    private func sendDeadLetter(at index: Int, reason: String, queue: inout PartitionQueue) {
+        let item = queue[index]
+        let letter = DeadLetter(message: item.message, error: reason, plugin: settings.pluginName,
+                                pluginVersion: registry.active(named: settings.pluginName)?.descriptor.version ?? "unknown",
+                                attempts: max(item.attempts, 1))
+        let partition = KafkaTopicPartition(topic: item.message.topic, partition: item.message.partition)
+        let offset = item.message.offset
+        deadLetterAcks.inFlight.add(1, ordering: .relaxed)  // before the send: the answer may come first
+        do {
+            try bus.deadLetter(letter) { [deadLetterAcks] error in
+                deadLetterAcks.record(.init(partition: partition, offset: offset, error: error))
+            }
+            queue[index].deadLetter = .inFlight
+        } catch {
+            deadLetterAcks.inFlight.subtract(1, ordering: .relaxed)
+            refuseDeadLetter(at: index, error: error, queue: &queue)
+        }
+    }
+
+    /// Applies the broker's answers that arrived since the last pass.
+    private func collectDeadLetterAcks() {
+        for ack in deadLetterAcks.take() {
+            deadLetterAcks.inFlight.subtract(1, ordering: .relaxed)
+            // A partition revoked meanwhile is gone: its new owner dead-letters the event again.
+            guard var queue = queues[ack.partition], let index = queue.index(ofOffset: ack.offset) else { continue }
+            queues[ack.partition] = nil  // keep the queue uniquely referenced while it changes
+            if let error = ack.error { refuseDeadLetter(at: index, error: error, queue: &queue) } else { queue[index].deadLetter = .written }
+            queues[ack.partition] = queue
+        }
+    }
+
+    private func refuseDeadLetter(at index: Int, error: KafkaError, queue: inout PartitionQueue) {
+        logger.error("could not write the dead letter; will try again", metadata: [
+            "partition": "\(queue[index].message.partition)", "offset": "\(queue[index].message.offset)", "error": "\(error)"])
+        queue[index].deadLetter = .refused("\(error)")
+        // The head's partition pauses before sending again; one behind it is sent again when it is the head.
+        if index == queue.headIndex { queue.retryAt = ContinuousClock.now + .seconds(1) }
     }
 
     private func store(_ partition: KafkaTopicPartition, offset: Int64) {

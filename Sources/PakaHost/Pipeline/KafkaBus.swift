@@ -101,16 +101,12 @@ public final class KafkaBus: KafkaTransport {
         }
     }
 
-    /// Writes `message` to `<topic>.dlq` and waits for the broker's acknowledgement.
-    func deadLetter(_ letter: DeadLetter) throws(KafkaError) {
-        let done = DispatchSemaphore(value: 0)
-        let result = Mutex<Result<KafkaDelivery, KafkaError>?>(nil)
+    /// Queues `letter` for `<topic>.dlq` without waiting: `acknowledged` gets the broker's answer
+    /// (nil = written) on the producer's poll thread. Throws when it cannot even be queued.
+    func deadLetter(_ letter: DeadLetter, acknowledged: @escaping @Sendable (KafkaError?) -> Void) throws(KafkaError) {
         try currentProducer.send(topic: Topics.deadLetter(of: letter.originalTopic), key: letter.key, value: letter.value, headers: letter.headers) { outcome in
-            result.withLock { $0 = outcome }
-            done.signal()
+            if case .failure(let error) = outcome { acknowledged(error) } else { acknowledged(nil) }
         }
-        done.wait()
-        if case .failure(let error) = result.withLock({ $0 }) { throw error }
     }
 
     /// Flushes what is queued (bounded) and stops the producer.

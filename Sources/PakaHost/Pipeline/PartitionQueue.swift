@@ -15,6 +15,17 @@ struct PartitionQueue {
         /// What the plugin answered last time, if it already saw this message.
         var known: EventOutcome?
         var attempts: Int = 0
+        /// Set once the item was sent to `<topic>.dlq`; the watermark passes it only when `.written`.
+        var deadLetter: DeadLetterProgress?
+    }
+
+    /// How far an item's dead letter got.
+    enum DeadLetterProgress: Equatable {
+        /// Produced; the broker has not answered yet (the loop does not wait for it).
+        case inFlight
+        case written
+        /// Kafka did not take it (why); it is sent again after the partition's pause.
+        case refused(String)
     }
 
     /// Unfinished messages live at `items[head...]`; finished ones are dropped by moving `head`
@@ -26,6 +37,14 @@ struct PartitionQueue {
     var paused = false
 
     var isWaiting: Bool { retryAt.map { $0 > ContinuousClock.now } ?? false }
+
+    /// True when the plugin has something to do here now (a dead letter awaiting the broker is not work).
+    var hasReadyWork: Bool { !readyIndices(limit: 1).isEmpty }
+
+    /// Finds the unfinished item holding `offset`.
+    func index(ofOffset offset: Int64) -> Int? {
+        (head..<items.count).first { items[$0].message.offset == offset }
+    }
 
     var count: Int { items.count - head }
     var first: Item? { head < items.count ? items[head] : nil }
@@ -60,13 +79,14 @@ struct PartitionQueue {
     }
 
     /// Indices of items to hand to the plugin now: from the head, those with no known outcome
-    /// (or a known RETRY), stopping at `limit`. Empty while the partition waits for a retry.
+    /// (or a known RETRY) and no dead letter, stopping at `limit`. Empty while the partition waits for a retry.
     func readyIndices(limit: Int) -> [Int] {
         guard !isWaiting else { return [] }
         var ready: [Int] = []
         var index = head
         while index < items.count && ready.count < limit {
-            if items[index].poison == nil, !(items[index].known?.isSettled ?? false) { ready.append(index) }
+            // An item whose dead letter is on its way is finished for the plugin, whatever it answered last.
+            if items[index].poison == nil, items[index].deadLetter == nil, !(items[index].known?.isSettled ?? false) { ready.append(index) }
             index += 1
         }
         return ready

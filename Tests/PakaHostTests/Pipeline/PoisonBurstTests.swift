@@ -1,0 +1,49 @@
+import Foundation
+import PakaKafka
+import Synchronization
+import Testing
+@testable import PakaHost
+
+/// Dead letters are produced without waiting: a partition holds until its dead letter is
+/// acknowledged, while the plugin's other partitions keep flowing.
+@Suite struct PoisonBurstTests {
+    @Test func aPoisonBurstWhoseDeadLettersAwaitTheBrokerDoesNotStallOtherPartitions() async throws {
+        // Dead letters queue up while their broker is down instead of failing at once.
+        let harness = try PipelineHarness(partitions: 2, messageTimeoutMs: 120_000)
+        let topic = PipelineHarness.topic, dlq = Topics.deadLetter(of: topic)
+        // The plugin's partitions and its group live on broker 1, the dead-letter topic on broker 3.
+        for partition: Int32 in 0..<2 {
+            harness.cluster.setPartitionLeader(topic: topic, partition: partition, broker: 1)
+            harness.cluster.setPartitionLeader(topic: dlq, partition: partition, broker: 3)
+        }
+        harness.cluster.setGroupCoordinator(group: "paka-scripted", broker: 1)
+        harness.cluster.setBrokerDown(3)
+
+        let producer = harness.bus.currentProducer
+        var poisoned: Int32 = -1
+        for _ in 0..<5 { poisoned = try await producer.send(topic: topic, key: Array("poison".utf8), value: Array("not json".utf8)).partition }
+        let consumer = try harness.startConsumer()
+        // All five dead letters are on their way at once, none answered (their broker is down).
+        #expect(await eventually(30) { consumer.loop.deadLetterAcks.inFlight.load(ordering: .relaxed) == 5 })
+
+        var flowing: Set<String> = [], all: Set<String> = []
+        for i in 0..<20 {
+            let event = harness.event("good-\(i)", key: "key-\(i)")
+            let delivery = try await producer.send(topic: topic, key: Array(event.subject.utf8), value: event.jsonBytes)
+            all.insert(event.id)
+            if delivery.partition != poisoned { flowing.insert(event.id) }
+        }
+        try #require(!flowing.isEmpty, "no key landed in the other partition")
+        #expect(await eventually(30) { flowing.isSubset(of: Set(harness.recorded.map(\.id))) })
+        // The other partition was handled while the poison's dead letters still waited.
+        #expect(consumer.loop.deadLetterAcks.inFlight.load(ordering: .relaxed) == 5)
+
+        harness.cluster.setBrokerUp(3)
+        #expect(await eventually(60) { consumer.loop.deadLetterAcks.inFlight.load(ordering: .relaxed) == 0 })
+        #expect(Set(harness.recorded.map(\.id)) == all)
+        consumer.stop()
+        let letters = try harness.readAll(dlq, expecting: 5)
+        #expect(letters.count == 5)
+        #expect(letters.allSatisfy { $0.headers.contains { $0.name == "paka-error" } })
+    }
+}
