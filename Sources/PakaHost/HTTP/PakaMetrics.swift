@@ -41,7 +41,7 @@ public final class PakaMetrics: PipelineObserver {
     /// The registry's metrics plus the plugins' own counters, read now: they live in the
     /// registry's `PluginCounters` and are reset when a new version loads, so they are rendered
     /// from the current statuses rather than mirrored.
-    func render(plugins: [PluginStatus]) -> String {
+    func render(plugins: [PluginStatus], flushes: [String: FlushCounters.Counts] = [:]) -> String {
         var text = registry.emitToString()
         let families: [(name: String, help: String, value: (PluginCounters.Snapshot) -> Int)] = [
             ("paka_plugin_events_handled_total", "Events the plugin's active version answered OK.", \.handled),
@@ -55,6 +55,11 @@ public final class PakaMetrics: PipelineObserver {
             for (name, version, counters) in active {
                 text += "\(family.name){plugin=\"\(name)\",version=\"\(version)\"} \(family.value(counters))\n"
             }
+        }
+        text += "# HELP paka_plugin_flushes_total What retired versions' flush answered (failed: FAIL, or RETRY past the wait).\n# TYPE paka_plugin_flushes_total counter\n"
+        for (plugin, counts) in flushes.sorted(by: { $0.key < $1.key }) {
+            text += "paka_plugin_flushes_total{plugin=\"\(plugin)\",result=\"ok\"} \(counts.succeeded)\n"
+            text += "paka_plugin_flushes_total{plugin=\"\(plugin)\",result=\"failed\"} \(counts.failed)\n"
         }
         let spool = spool.snapshot
         text += "# HELP paka_spool_write_failures_total Writes the local spool's disk refused.\n# TYPE paka_spool_write_failures_total counter\n"

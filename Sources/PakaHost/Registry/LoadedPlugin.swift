@@ -56,9 +56,12 @@ public final class LoadedPlugin: Sendable {
         pool.withInstance { $0.flush() } ?? .ok
     }
 
-    /// Waits for in-flight calls, then destroys the instances. The image stays mapped.
-    public func retire() {
-        guard !retired.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        pool.retire()
+    /// Waits for in-flight calls, flushes each instance (retrying a RETRY for up to `flushWait`),
+    /// then destroys the instances. The image stays mapped. Returns each instance's flush, or
+    /// nothing when this version was retired before.
+    @discardableResult
+    func retire(flushWait: Duration = .seconds(10)) -> [PluginInstancePool.FlushResult] {
+        guard !retired.exchange(true, ordering: .acquiringAndReleasing) else { return [] }
+        return pool.retire(flushWait: flushWait)
     }
 }

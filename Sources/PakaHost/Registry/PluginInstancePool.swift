@@ -34,8 +34,17 @@ final class PluginInstancePool: @unchecked Sendable {
         return try body(instance)
     }
 
-    /// Stops lending, waits for in-flight calls to return, then flushes and destroys every instance.
-    func retire() {
+    /// How one instance's `flush` ended at retirement.
+    struct FlushResult: Sendable, Equatable {
+        var outcome: EventOutcome
+        var attempts: Int
+    }
+
+    /// Stops lending, waits for in-flight calls to return, then flushes and destroys every
+    /// instance. An instance whose flush answers RETRY is kept and flushed again (with a short,
+    /// growing pause) until it answers OK or FAIL or `flushWait` has passed: a plugin batching
+    /// its own writes gets a bounded chance to land them before it is destroyed.
+    func retire(flushWait: Duration) -> [FlushResult] {
         condition.lock()
         closed = true
         condition.broadcast()
@@ -43,10 +52,19 @@ final class PluginInstancePool: @unchecked Sendable {
         let instances = idle
         idle.removeAll()
         condition.unlock()
-        // Every instance may hold buffered work (a plugin batching its own writes): flush each.
+        let deadline = ContinuousClock.now + flushWait
+        var results: [FlushResult] = []
         for instance in instances {
-            _ = instance.flush()
+            var result = FlushResult(outcome: instance.flush(), attempts: 1)
+            while case .retry = result.outcome, ContinuousClock.now < deadline {
+                // Runs on the caller's thread (a pool thread during apply/rollback/shutdown).
+                let pause = min(Duration.milliseconds(25 << min(result.attempts, 5)), deadline - ContinuousClock.now)
+                Thread.sleep(forTimeInterval: pause / .seconds(1))
+                result = FlushResult(outcome: instance.flush(), attempts: result.attempts + 1)
+            }
+            results.append(result)
             instance.destroy()
         }
+        return results
     }
 }

@@ -10,6 +10,8 @@ import Synchronization
 public final class PluginRegistry: Sendable {
     public struct Options: Sendable {
         public var allowInsecurePermissions: Bool
+        /// How long a retired version's `flush` may keep answering RETRY before it is destroyed anyway.
+        public var flushWait: Duration = .seconds(10)
         public init(allowInsecurePermissions: Bool = false) { self.allowInsecurePermissions = allowInsecurePermissions }
     }
 
@@ -28,7 +30,9 @@ public final class PluginRegistry: Sendable {
 
     let state = Mutex(State())
     let services: any PluginHostServices
-    private let options: Options
+    let options: Options
+    /// What retired versions' `flush` answered (for `/metrics`).
+    public let flushes = FlushCounters()
     let logger: Logger
     /// Serialises `apply` and `rollback` calls: loading is slow and must not interleave.
     let applying = Mutex(())
@@ -108,7 +112,7 @@ public final class PluginRegistry: Sendable {
     func activate(_ loaded: LoadedPlugin, replacing current: LoadedPlugin?, restoring restoredIndex: Int? = nil) throws(PluginLoadError) {
         let entry = loaded.entry, image = loaded.image
         if current != nil, let health = loaded.health(), !health.healthy {
-            loaded.retire()
+            retireRecordingFlush(loaded)
             throw PluginLoadError(.selfTestFailed, path: image.sourcePath,
                 "version \(image.descriptor.version) reported unhealthy right after create (\(health.message.isEmpty ? "no message" : health.message)); the running version stays")
         }
@@ -127,12 +131,12 @@ public final class PluginRegistry: Sendable {
             logger.warning("plugin built for a newer ABI minor: unknown capabilities are off", metadata: [
                 "plugin": "\(entry.name)", "abi": "\(image.descriptor.abiVersion)", "host_abi": "\(PluginDescriptor.hostABIVersion)"])
         }
-        previous?.retire()
+        if let previous { retireRecordingFlush(previous) }
     }
 
     private func retire(_ name: String, reason: String) {
         guard let old = state.withLock({ $0.active.removeValue(forKey: name) }) else { return }
-        old.retire()
+        retireRecordingFlush(old)
         logger.info("plugin stopped", metadata: ["plugin": "\(name)", "reason": "\(reason)"])
     }
 
@@ -175,6 +179,6 @@ public final class PluginRegistry: Sendable {
             defer { state.active.removeAll() }
             return Array(state.active.values)
         }
-        all.forEach { $0.retire() }
+        all.forEach(retireRecordingFlush)
     }
 }
