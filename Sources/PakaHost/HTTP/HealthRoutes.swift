@@ -26,7 +26,7 @@ struct HealthRoutes {
 
     func add(to routes: some RouterMethods<PakaRequestContext>) {
         routes.get("/health") { _, _ -> Response in
-            let plugins = await Task.detached { registry.statuses().map(self.health) }.value
+            let plugins = await BlockingPool.shared.run { registry.statuses().map(self.health) }  // health hooks block (a database ping)
             let connected = router.kafka?.isConnected ?? false
             let healthy = plugins.allSatisfy(\.healthy)
             let body = Body(ok: healthy, status: healthy ? (connected ? "ok" : "degraded") : "unhealthy",

@@ -1,9 +1,5 @@
-import Dispatch
-
-/// Runs blocking work (dlopen, a plugin's C hooks, file edits) on a Dispatch thread instead of
-/// the cooperative pool, which has only as many threads as cores (two here).
+/// The HTTP code's name for ``BlockingPool/run(_:)``: dlopen, a plugin's C hooks and file edits
+/// run on the one bounded blocking pool, never on the cooperative pool (one thread per core).
 func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-    }
+    try await BlockingPool.shared.run(work)
 }

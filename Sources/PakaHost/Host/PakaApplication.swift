@@ -26,14 +26,19 @@ public final class PakaApplication: Sendable {
         services.connect(router)
         tokens = try await TokenAuthority(secret: environment.jwtSecret)
         do {
-            kafka = try KafkaPipeline(environment: environment, extraProperties: configuration.kafkaProperties, registry: registry, spool: spool, observer: metrics, logger: logger)
+            // Creating clients (and an embedded cluster's topics) blocks: startup work goes through the pool too.
+            kafka = try await BlockingPool.shared.run { [registry, metrics] () throws(KafkaError) in
+                try KafkaPipeline(environment: environment, extraProperties: configuration.kafkaProperties, registry: registry, spool: spool,
+                                  observer: metrics, logger: logger)
+            }
         } catch {
             // A broken Kafka configuration must not take the API down: run synchronously and say why.
             logger.error("Kafka disabled: \(error)")
             kafka = nil
         }
         router.attach(kafka?.bus)
-        registry.apply(configuration)
+        // Loading plugins (dlopen, create, migrations in create) blocks.
+        await BlockingPool.shared.run { [registry] in _ = registry.apply(configuration) }
     }
 
     /// Kafka's state for `GET /kafka/status`.

@@ -1,4 +1,3 @@
-import Dispatch
 import Logging
 import ServiceLifecycle
 
@@ -29,7 +28,7 @@ public struct PluginDirectoryWatcher: Service {
     /// - Parameters:
     ///   - interval: time between polls; a settled change is acted on within about two.
     ///   - targets: read on every poll (the plugin directory may move when plugins.json changes).
-    ///   - reload: runs on a plain thread (it blocks: loading, retiring) with the changed paths.
+    ///   - reload: runs on the blocking pool (it blocks: loading, retiring) with the changed paths.
     public init(interval: Duration = .milliseconds(250), logger: Logger,
                 targets: @escaping @Sendable () -> Targets, reload: @escaping @Sendable ([String]) -> Void) {
         self.interval = interval
@@ -43,18 +42,13 @@ public struct PluginDirectoryWatcher: Service {
     public func run() async throws {
         var tracker = FileStabilityTracker(baseline: baseline)
         logger.info("watching for plugin changes", metadata: [
-            "directories": "\(targets().directories.joined(separator: ","))", "interval_ms": "\(interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000)"])
+            "directories": "\(targets().directories.joined(separator: ","))", "interval_ms": "\(Int(interval / .milliseconds(1)))"])
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do { try await Task.sleep(for: interval) } catch { break }
             guard let changed = tracker.observe(snapshot()) else { continue }
             logger.info("plugin files changed; reloading", metadata: ["files": "\(changed.joined(separator: ","))"])
             let reload = self.reload
-            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                DispatchQueue.global().async {
-                    reload(changed)
-                    done.resume()
-                }
-            }
+            await BlockingPool.shared.run { reload(changed) }
         }
     }
 

@@ -9,7 +9,7 @@ struct ConnectionMonitor: Service {
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            _ = await onDedicatedThread(name: "paka-kafka-monitor") { [bus] in bus.refreshConnection() }
+            _ = await BlockingPool.shared.run { [bus] in bus.refreshConnection() }  // a metadata request: blocks up to its timeout
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }

@@ -128,7 +128,7 @@ final class ConsumerLoop: @unchecked Sendable {
             outcomes = plugin.handle(events)
             if let observer, let outcomes {
                 let elapsed = ContinuousClock.now - started
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let seconds = elapsed / .seconds(1)
                 var ok = 0, retried = 0, failed = 0
                 for outcome in outcomes {
                     switch outcome {

@@ -11,7 +11,6 @@ public final class ConsumerSupervisor: Service, Sendable {
         let service: ConsumerService
         let groupId: String
         let topics: [String]
-        let task: Task<Void, Never>
     }
 
     private let registry: PluginRegistry
@@ -46,17 +45,22 @@ public final class ConsumerSupervisor: Service, Sendable {
     /// Asks the supervisor to compare the registry with what runs (after a reload or swap).
     public func registryChanged() { changed.yield() }
 
+    /// Runs until graceful shutdown (or cancellation). Each consumer is a child task of this one,
+    /// so shutdown reaches all of them and `run` returns only after each has committed and left
+    /// its group.
     public func run() async throws {
-        reconcile()
-        await withGracefulShutdownHandler {
-            for await _ in changes.cancelOnGracefulShutdown() { reconcile() }
-        } onGracefulShutdown: { [changed] in
-            changed.finish()
-        }
-        await stopAll()
+        await withDiscardingTaskGroup { group in
+            reconcile(&group)
+            await withGracefulShutdownHandler {
+                for await _ in changes.cancelOnGracefulShutdown() { reconcile(&group) }
+            } onGracefulShutdown: { [changed] in
+                changed.finish()
+            }
+            stopAll()
+        }  // the group waits for every consumer here
     }
 
-    private func reconcile() {
+    private func reconcile(_ group: inout DiscardingTaskGroup) {
         let wanted = Dictionary(uniqueKeysWithValues: registry.activePlugins.filter { !$0.topics.isEmpty }.map { ($0.name, $0) })
         let toStop = running.withLock { running -> [Running] in
             var stopping: [Running] = []
@@ -70,31 +74,30 @@ public final class ConsumerSupervisor: Service, Sendable {
             return stopping
         }
         for old in toStop { old.service.stop() }
-        for (name, plugin) in wanted where running.withLock({ $0[name] == nil }) { start(plugin) }
+        for (name, plugin) in wanted where running.withLock({ $0[name] == nil }) { start(plugin, in: &group) }
     }
 
-    private func start(_ plugin: LoadedPlugin) {
+    private func start(_ plugin: LoadedPlugin, in group: inout DiscardingTaskGroup) {
         let settings = ConsumerLoop.Settings(pluginName: plugin.name, groupId: plugin.groupId, topics: plugin.topics,
                                              batchSize: plugin.entry.batchSize, retry: plugin.entry.retry, maxEventBytes: maxEventBytes)
         do {
             let loop = try ConsumerLoop(settings: settings, configuration: configuration, registry: registry, bus: bus, observer: observer, logger: logger)
             let service = ConsumerService(loop: loop)
-            let task = Task { [logger] in
+            running.withLock { $0[plugin.name] = Running(service: service, groupId: plugin.groupId, topics: plugin.topics) }
+            group.addTask { [logger] in
                 do { try await service.run() } catch { logger.error("consumer ended with an error", metadata: ["plugin": "\(plugin.name)", "error": "\(error)"]) }
             }
-            running.withLock { $0[plugin.name] = Running(service: service, groupId: plugin.groupId, topics: plugin.topics, task: task) }
         } catch {
             logger.error("could not create the consumer", metadata: ["plugin": "\(plugin.name)", "group": "\(plugin.groupId)", "error": "\(error)"])
         }
     }
 
-    /// Stops every consumer and waits until each has committed and left its group.
-    public func stopAll() async {
+    /// Asks every consumer to stop; `run`'s task group waits until each has committed and left its group.
+    private func stopAll() {
         let all = running.withLock { running -> [Running] in
             defer { running.removeAll() }
             return Array(running.values)
         }
         for consumer in all { consumer.service.stop() }
-        for consumer in all { await consumer.task.value }
     }
 }

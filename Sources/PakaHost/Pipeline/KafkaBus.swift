@@ -79,7 +79,12 @@ public final class KafkaBus: KafkaTransport {
         do {
             _ = try await currentProducer.send(topic: event.topic, key: Array(event.subject.utf8), value: event.jsonBytes, headers: Self.headers(for: event))
         } catch {
-            if error.isFatal || currentProducer.fatalError != nil { refreshConnection(timeout: .milliseconds(200)) } else { markDisconnected() }
+            if error.isFatal || currentProducer.fatalError != nil {
+                // Replacing the producer and a metadata request block: not on the cooperative pool.
+                await BlockingPool.shared.run { [self] in _ = refreshConnection(timeout: .milliseconds(200)) }
+            } else {
+                markDisconnected()
+            }
             throw error
         }
     }
