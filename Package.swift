@@ -1,15 +1,24 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The module graph is the architecture:
+// The module graph is the architecture (docs/architecture.md draws it with the reasons):
 //
 //   CPakaABI (the C ABI header, nothing else)
 //      ├── PakaPluginSDK ── Plugins/{Document,Notification,Audit,Report}  (.dynamic products)
-//      └── PakaHost (all host logic) ── paka (thin CLI)
-//   CRdKafka ── PakaKafka (the only code that touches librdkafka) ── PakaHost
-//   CLibPQ, CCurl: used by the processors that store data or talk to the outside world.
+//      └── PakaHost (plugin host + HTTP server) ── paka (PakaCLI), paka-bench (PakaBench)
+//   CRdKafka ── PakaKafka (the only code that touches librdkafka) ── PakaHost, PakaCLI, PakaBench
+//   CLibPQ ──── PakaPostgres (libpq, wrapped once) ── the processors that store data
+//   CCurl ───── PakaCurl (libcurl, wrapped once) ──── Document, Notification
+//   PakaJSON (strict JSON scanning, no dependencies) ── PakaHost, Audit
 //
 // Processors never link PakaHost: they see the host only through the C host table.
+// Each target declares exactly the modules its sources import.
+//
+// Linux only: the loader reads ELF headers and loads plugins with dlopen(RTLD_NODELETE), and the
+// code imports Glibc; so no Apple platform is declared and other systems are refused here.
+#if !os(Linux)
+#error("Paka builds and runs on Linux only (ELF plugins, Glibc); see docs/architecture.md, \"Platform\"")
+#endif
 
 /// Processors resolve their own symbols first: a plugin's copy of the SDK must never bind to
 /// another image's copy, whatever order the host loaded them in.
@@ -17,7 +26,6 @@ let pluginLinkerSettings: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-Bsymbol
 
 let package = Package(
     name: "paka",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "paka", targets: ["PakaCLI"]),
         .executable(name: "paka-bench", targets: ["PakaBench"]),
@@ -80,7 +88,9 @@ let package = Package(
             name: "PakaCLI",
             dependencies: [
                 "PakaHost",
+                "PakaKafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         .executableTarget(
@@ -112,12 +122,15 @@ let package = Package(
         .testTarget(
             name: "PakaHostTests",
             dependencies: [
-                "PakaHost", "PakaKafka", "CPakaABI", "PakaPostgres", "PakaJSON",
+                "PakaHost", "PakaKafka", "PakaPostgres", "PakaJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .testTarget(
             name: "PakaKafkaTests",
-            dependencies: ["PakaKafka"]),
+            dependencies: ["PakaKafka", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "PakaPostgresTests",
             dependencies: ["PakaPostgres"]),

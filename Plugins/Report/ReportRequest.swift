@@ -72,11 +72,7 @@ struct ReportRequest {
 
     static func parseDate(_ text: String) -> Date? { ISO8601.date(from: text) }
 
-    static func iso(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
+    static func iso(_ date: Date) -> String { ISO8601.string(from: date) }
 
     var start: String { Self.iso(periodStart) }
     var end: String { Self.iso(periodEnd) }

@@ -4,11 +4,13 @@ import Foundation
 /// UTC day — what users type into `?since=` and what CloudEvents carry in `time`.
 public enum ISO8601 {
     public static func date(from text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate]] {
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) { return date }
-        }
-        return nil
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+            ?? (try? Date.ISO8601FormatStyle().parse(text))
+            ?? (try? Date.ISO8601FormatStyle().year().month().day().parse(text))
+    }
+
+    /// `2024-05-01T12:00:00Z`, or with `.123` milliseconds when `fractionalSeconds`.
+    public static func string(from date: Date, fractionalSeconds: Bool = false) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: fractionalSeconds))
     }
 }

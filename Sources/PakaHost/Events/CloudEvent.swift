@@ -137,11 +137,8 @@ public struct CloudEvent: Sendable, Equatable {
 }
 
 extension ISO8601DateFormatter {
+    /// An RFC 3339 time with or without fractional seconds (Foundation's ISO-8601 format styles).
     public static func flexible(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 }
