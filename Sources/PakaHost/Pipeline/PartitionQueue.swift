@@ -39,7 +39,11 @@ struct PartitionQueue {
     var isWaiting: Bool { retryAt.map { $0 > ContinuousClock.now } ?? false }
 
     /// True when the plugin has something to do here now (a dead letter awaiting the broker is not work).
-    var hasReadyWork: Bool { !readyIndices(limit: 1).isEmpty }
+    /// (Checked on every poll: it scans in place instead of building `readyIndices`' array.)
+    var hasReadyWork: Bool {
+        guard !isWaiting else { return false }
+        return items[head...].contains { $0.poison == nil && $0.deadLetter == nil && !($0.known?.isSettled ?? false) }
+    }
 
     /// Finds the unfinished item holding `offset`.
     func index(ofOffset offset: Int64) -> Int? {
