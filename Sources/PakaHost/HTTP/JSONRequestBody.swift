@@ -36,9 +36,10 @@ struct JSONRequestBody {
     }
 
     func requiredString(_ name: String) throws -> String {
-        guard let value = fields[name]?.stringValue, !value.isEmpty else {
+        guard let value = fields[name]?.stringValue else {
             throw APIError.missingOrWrongType(name, expected: "a string")
         }
+        guard !value.isEmpty else { throw APIError.badRequest("field '\(name)' must not be empty") }
         return value
     }
 
@@ -46,7 +47,9 @@ struct JSONRequestBody {
     func optionalStringOrInteger(_ name: String) throws -> JSONValue? {
         switch fields[name] {
         case nil, .null?: return nil
-        case .string(let s)? where !s.isEmpty: return .string(s)
+        case .string(let s)?:
+            guard !s.isEmpty else { throw APIError.badRequest("field '\(name)' must not be empty") }
+            return .string(s)
         case .number(let n)? where n.rounded() == n && abs(n) < 1e15: return .number(n)
         default: throw APIError.badRequest("field '\(name)' must be a string or an integer")
         }
