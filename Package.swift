@@ -21,6 +21,7 @@ let package = Package(
     products: [
         .executable(name: "paka", targets: ["PakaCLI"]),
         .executable(name: "paka-bench", targets: ["PakaBench"]),
+        .executable(name: "paka-bare-http", targets: ["PakaBareHTTP"]),
         .library(name: "PakaPluginSDK", targets: ["PakaPluginSDK"]),
         .library(name: "DocumentProcessor", type: .dynamic, targets: ["DocumentProcessor"]),
         .library(name: "NotificationProcessor", type: .dynamic, targets: ["NotificationProcessor"]),
@@ -87,6 +88,11 @@ let package = Package(
         .executableTarget(
             name: "PakaBench",
             dependencies: ["PakaHost", "PakaKafka", "CRdKafka", .product(name: "Logging", package: "swift-log")]),
+
+        // The bare-Hummingbird baseline of scripts/bench-http (bench only).
+        .executableTarget(
+            name: "PakaBareHTTP",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
 
         // MARK: Plugin SDK and the built-in processors
         .target(name: "PakaPluginSDK", dependencies: ["CPakaABI"]),
