@@ -40,22 +40,26 @@ public struct PluginHost: @unchecked Sendable {
     /// JSON): retrying that would stop the partition for good. Thrown from `handle`, both give
     /// the event the matching result.
     public func publish(topic: String, key: String, json: [UInt8]) throws {
-        var why = [CChar](repeating: 0, count: 512)
-        let status: paka_publish_status = Array(topic.utf8).withUnsafeBufferPointer { t in
-            Array(key.utf8).withUnsafeBufferPointer { k in
-                json.withUnsafeBufferPointer { d in
-                    let (topic, key, data) = (paka_bytes(ptr: t.baseAddress, len: t.count), paka_bytes(ptr: k.baseAddress, len: k.count),
-                                              paka_bytes(ptr: d.baseAddress, len: d.count))
-                    if let checked = table.publish_checked {
-                        return why.withUnsafeMutableBufferPointer { checked(table.ctx, topic, key, data, $0.baseAddress, $0.count) }
+        // The reason buffer lives on the stack: this runs once per published event.
+        let (status, reason) = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { why -> (paka_publish_status, String) in
+            why[0] = 0
+            let status: paka_publish_status = Array(topic.utf8).withUnsafeBufferPointer { t in
+                Array(key.utf8).withUnsafeBufferPointer { k in
+                    json.withUnsafeBufferPointer { d in
+                        let (topic, key, data) = (paka_bytes(ptr: t.baseAddress, len: t.count), paka_bytes(ptr: k.baseAddress, len: k.count),
+                                                  paka_bytes(ptr: d.baseAddress, len: d.count))
+                        if let checked = table.publish_checked {
+                            return checked(table.ctx, topic, key, data, why.baseAddress, why.count)
+                        }
+                        // A 1.0 host: -1 was documented as "invalid topic or data not JSON", both permanent.
+                        guard let publish = table.publish else { return PAKA_PUBLISH_REFUSED }
+                        return publish(table.ctx, topic, key, data) == 0 ? PAKA_PUBLISH_OK : PAKA_PUBLISH_REFUSED
                     }
-                    // A 1.0 host: -1 was documented as "invalid topic or data not JSON", both permanent.
-                    guard let publish = table.publish else { return PAKA_PUBLISH_REFUSED }
-                    return publish(table.ctx, topic, key, data) == 0 ? PAKA_PUBLISH_OK : PAKA_PUBLISH_REFUSED
                 }
             }
+            why[why.count - 1] = 0  // a host that filled the buffer without a NUL cannot make us read past it
+            return (status, status == PAKA_PUBLISH_OK ? "" : String(cString: why.baseAddress!))
         }
-        let reason = why.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         switch status {
         case PAKA_PUBLISH_OK: return
         case PAKA_PUBLISH_RETRY:

@@ -60,7 +60,7 @@ typedef int32_t paka_log_level;
  * event that published when it cannot go on without the publish: res.code = status works.     */
 typedef int32_t paka_publish_status;
 #define PAKA_PUBLISH_OK 0      /* accepted (queued or produced in the background; not yet delivered) */
-#define PAKA_PUBLISH_RETRY 1   /* not now (the host is starting or stopping): answer PAKA_RETRY      */
+#define PAKA_PUBLISH_RETRY 1   /* not now (e.g. the host is still starting): answer PAKA_RETRY       */
 #define PAKA_PUBLISH_REFUSED 2 /* never (topic not a valid Kafka name, data not one JSON value):
                                   answer PAKA_FAIL; retrying the same publish cannot succeed        */
 

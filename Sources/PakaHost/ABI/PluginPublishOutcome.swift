@@ -5,7 +5,7 @@ import CPakaABI
 public enum PluginPublishOutcome: Sendable, Equatable {
     /// Queued or produced in the background (not yet delivered).
     case accepted
-    /// Cannot be taken now (the host is starting or stopping); the same publish may work later.
+    /// Cannot be taken now (e.g. the host is still starting); the same publish may work later.
     case retryLater(String)
     /// Can never be taken (invalid topic, data not JSON); retrying the same publish is pointless.
     case refused(String)

@@ -49,7 +49,7 @@ pub enum Level { Debug, Info, Warn, Error }
 /// Why the host did not take a publish.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PublishError {
-    /// Not now (the host is starting or stopping): answer RETRY.
+    /// Not now (e.g. the host is still starting): answer RETRY.
     RetryLater(String),
     /// Never (invalid topic, data not JSON): answer FAIL; retrying cannot succeed.
     Refused(String),
