@@ -16,7 +16,7 @@ extension PluginCommand {
                 Each line of --events is a CloudEvent (handed over as written, on the topic its 'type' names) \
                 or any other JSON value (wrapped as the data of a CloudEvent on the plugin's first topic). \
                 Exit status: 0 every event OK; 1 a FAIL, a RETRY or a bad line; 2 the plugin was refused or \
-                refused to start; 3 the plugin crashed.
+                refused to start; 3 the plugin crashed or did not finish within --timeout.
                 """)
 
         @Argument(help: "The plugin .so file.")
@@ -28,6 +28,9 @@ extension PluginCommand {
         @Option(name: .long, help: "The plugin's config object as JSON (what plugins.json's 'config' holds).")
         var config: String = "{}"
 
+        @Option(name: .long, help: "Seconds the whole run may take before the plugin is killed as hung.")
+        var timeout: Int = 60
+
         @Flag(name: .long, help: "Accept files or folders writable by group/others (development only).")
         var allowInsecurePermissions = false
 
@@ -38,6 +41,7 @@ extension PluginCommand {
             guard let object = try? JSONSerialization.jsonObject(with: Data(config.utf8)), object is [String: Any] else {
                 throw ValidationError("--config must be a JSON object, e.g. '{\"token\":\"x\"}'")
             }
+            guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
             guard FileManager.default.isReadableFile(atPath: events) else {
                 throw ValidationError("cannot read --events \(events); give a file with one JSON event per line")
             }
@@ -63,8 +67,16 @@ extension PluginCommand {
             var environment = ProcessInfo.processInfo.environment
             if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = "enable=no" }
             child.environment = environment
+            let exited = DispatchSemaphore(value: 0)
+            child.terminationHandler = { _ in exited.signal() }
             try child.run()
-            child.waitUntilExit()
+            if exited.wait(timeout: .now() + .seconds(timeout)) == .timedOut {
+                kill(child.processIdentifier, SIGKILL)
+                exited.wait()
+                emit("TIMED OUT: the plugin did not finish within \(timeout) s and was killed while handling the last event shown "
+                     + "above; a plugin must never block forever (put timeouts on its I/O and answer RETRY)")
+                return 3
+            }
             if child.terminationReason == .uncaughtSignal {
                 let signal = child.terminationStatus
                 print("CRASHED: the plugin killed its process with signal \(signal) (\(Self.signalName(signal))) "

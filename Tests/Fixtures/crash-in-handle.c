@@ -1,8 +1,9 @@
 /* Test fixture: a plugin that crashes its process in handle() when an event's data says so:
- * "segv" dereferences NULL, "abort" calls abort(); any other event is OK.  For the tests of
+ * "segv" dereferences NULL, "abort" calls abort(), "hang" never returns; any other event is OK.  For the tests of
  * `paka plugin test`, which must report the crash (signal named) instead of dying with it. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "paka_plugin.h"
 
 static const char *topics[] = {"crash.in"};
@@ -24,6 +25,7 @@ static void handle(void *inst, const paka_event *ev, size_t n, paka_event_result
   for (size_t i = 0; i < n; i++) {
     if (contains(ev[i].payload, "\"segv\"")) *(volatile int *)(uintptr_t)0 = 1;
     if (contains(ev[i].payload, "\"abort\"")) abort();
+    if (contains(ev[i].payload, "\"hang\"")) for (;;) pause();
     res[i] = (paka_event_result){PAKA_OK, NULL};
   }
 }

@@ -60,6 +60,13 @@ import Testing
         #expect(run.output.contains("CRASHED: the plugin killed its process with signal") && run.output.contains("(\(signal))"), "\(run.output)")
     }
 
+    @Test func aPluginThatNeverReturnsIsKilledAfterTheTimeoutAndReported() async throws {
+        let library = try PluginCompiler.build("\(TestPaths.fixtures)/crash-in-handle.c", name: "crasher")
+        let run = try await pluginTest(library, events: #"{"do":"hang"}"# + "\n", config: ["--timeout", "1"])
+        #expect(run.status == 3, "\(run.output)")
+        #expect(run.output.contains("event 1: id ") && run.output.contains("TIMED OUT: the plugin did not finish within 1 s"), "\(run.output)")
+    }
+
     @Test func aRefusedPluginExitsTwoWithTheLoadersMessage() async throws {
         let run = try await pluginTest(dir.write("fake.so", "not a library"), events: "{}\n")
         #expect(run.status == 2 && run.output.contains("refused: is not an ELF shared library"), "\(run.output)")
