@@ -3,7 +3,7 @@ import PackageDescription
 
 // The module graph is the architecture:
 //
-//   CPakaABI (the C ABI header, nothing else)
+//   CPakaABI (the C ABI header, nothing else; CPakaABIHost: its host-only companions)
 //      ├── PakaPluginSDK ── Plugins/{Document,Notification,Audit,Report}  (.dynamic products)
 //      └── PakaHost (all host logic) ── paka (thin CLI)
 //   CRdKafka ── PakaKafka (the only code that touches librdkafka) ── PakaHost
@@ -43,6 +43,8 @@ let package = Package(
     targets: [
         // MARK: C edges
         .target(name: "CPakaABI", path: "Sources/CPakaABI"),
+        // Host-only companions of the ABI header (minimum sizes, the header's text): never in a plugin's view.
+        .target(name: "CPakaABIHost", dependencies: ["CPakaABI"], path: "Sources/CPakaABIHost"),
         .systemLibrary(
             name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]),
@@ -64,6 +66,7 @@ let package = Package(
             name: "PakaHost",
             dependencies: [
                 "CPakaABI",
+                "CPakaABIHost",
                 "PakaKafka",
                 "PakaJSON",
                 .product(name: "Logging", package: "swift-log"),
@@ -119,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "PakaHostTests",
             dependencies: [
-                "PakaHost", "PakaKafka", "CPakaABI", "PakaPostgres", "PakaJSON",
+                "PakaHost", "PakaKafka", "CPakaABI", "PakaPostgres", "PakaJSON", "PakaPluginSDK",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ]),
