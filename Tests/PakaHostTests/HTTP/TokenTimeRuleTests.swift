@@ -68,3 +68,21 @@ import Testing
         #expect(throws: TokenClaims.Refusal(description: "token has expired")) { try claims.check(now: now + 10) }
     }
 }
+
+/// Verified tokens are remembered so the signature is not checked on every request; the time
+/// rules still are.
+@Suite struct VerifiedTokenCacheTests {
+    @Test func rememberedTokenIsRefusedOnceItExpires() async throws {
+        let authority = try await TokenAuthority(secret: TestHost.secret)
+        let token = try await authority.issue(subject: "alice", admin: false, lifetime: 1)
+        #expect(try await authority.verify(token).sub.value == "alice")
+        try await Task.sleep(for: .milliseconds(1500))
+        await #expect(throws: TokenClaims.Refusal(description: "token has expired")) { try await authority.verify(token) }
+    }
+
+    @Test func forgedTokenIsNeverRememberedAsValid() async throws {
+        let authority = try await TokenAuthority(secret: TestHost.secret)
+        let forged = try await TokenAuthority(secret: String(TestHost.secret.reversed())).issue(subject: "mallory", admin: true, lifetime: 3600)
+        for _ in 0..<2 { await #expect(throws: (any Error).self) { try await authority.verify(forged) } }
+    }
+}
