@@ -38,7 +38,7 @@ WORKDIR /plugin
 FROM swift:${SWIFT_VERSION}-bookworm-slim AS runtime
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      librdkafka1 libpq5 libcurl4 ca-certificates curl \
+      librdkafka1 libpq5 libcurl4 ca-certificates curl poppler-utils \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 paka \
  && useradd --system --uid 10001 --gid paka --home-dir /var/lib/paka --shell /usr/sbin/nologin paka

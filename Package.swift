@@ -3,13 +3,14 @@ import PackageDescription
 
 // The module graph is the architecture (docs/architecture.md draws it with the reasons):
 //
-//   CPakaABI (the C ABI header, nothing else)
+//   CPakaABI (the C ABI header, nothing else; CPakaABIHost: its host-only companions)
 //      ├── PakaPluginSDK ── Plugins/{Document,Notification,Audit,Report}  (.dynamic products)
 //      └── PakaHost (plugin host + HTTP server) ── paka (PakaCLI), paka-bench (PakaBench)
 //   CRdKafka ── PakaKafka (the only code that touches librdkafka) ── PakaHost, PakaCLI, PakaBench
 //   CLibPQ ──── PakaPostgres (libpq, wrapped once) ── the processors that store data
 //   CCurl ───── PakaCurl (libcurl, wrapped once) ──── Document, Notification
 //   PakaJSON (strict JSON scanning, no dependencies) ── PakaHost, Audit
+//   PakaBareHTTP: a bare Hummingbird server, the baseline of scripts/bench-http (bench only)
 //
 // Processors never link PakaHost: they see the host only through the C host table.
 // Each target declares exactly the modules its sources import.
@@ -29,6 +30,7 @@ let package = Package(
     products: [
         .executable(name: "paka", targets: ["PakaCLI"]),
         .executable(name: "paka-bench", targets: ["PakaBench"]),
+        .executable(name: "paka-bare-http", targets: ["PakaBareHTTP"]),
         .library(name: "PakaPluginSDK", targets: ["PakaPluginSDK"]),
         .library(name: "DocumentProcessor", type: .dynamic, targets: ["DocumentProcessor"]),
         .library(name: "NotificationProcessor", type: .dynamic, targets: ["NotificationProcessor"]),
@@ -40,16 +42,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
-        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C edges
         .target(name: "CPakaABI", path: "Sources/CPakaABI"),
+        // Host-only companions of the ABI header (minimum sizes, the header's text): never in a plugin's view.
+        .target(name: "CPakaABIHost", dependencies: ["CPakaABI"], path: "Sources/CPakaABIHost"),
         .systemLibrary(
             name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]),
@@ -71,16 +75,19 @@ let package = Package(
             name: "PakaHost",
             dependencies: [
                 "CPakaABI",
+                "CPakaABIHost",
                 "PakaKafka",
                 "PakaJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
@@ -96,6 +103,11 @@ let package = Package(
         .executableTarget(
             name: "PakaBench",
             dependencies: ["PakaHost", "PakaKafka", "CRdKafka", .product(name: "Logging", package: "swift-log")]),
+
+        // The bare-Hummingbird baseline of scripts/bench-http (bench only).
+        .executableTarget(
+            name: "PakaBareHTTP",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
 
         // MARK: Plugin SDK and the built-in processors
         .target(name: "PakaPluginSDK", dependencies: ["CPakaABI"]),
@@ -122,9 +134,10 @@ let package = Package(
         .testTarget(
             name: "PakaHostTests",
             dependencies: [
-                "PakaHost", "PakaKafka", "PakaPostgres", "PakaJSON",
+                "PakaHost", "PakaKafka", "CPakaABI", "PakaPostgres", "PakaJSON", "PakaPluginSDK",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),

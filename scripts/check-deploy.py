@@ -3,8 +3,8 @@
 
   scripts/check-deploy.py [--schema PATH]
 
-- docker-compose.yml validates against the Compose Specification schema, found at
-  <folder holding the repository>/shared/schemas/compose-spec.json (or --schema / PAKA_COMPOSE_SCHEMA);
+- docker-compose.yml validates against the Compose Specification schema, kept in the repository
+  at Tests/Fixtures/compose-spec/compose-spec.json (or --schema / PAKA_COMPOSE_SCHEMA);
 - every element of the seed's "Docker Setup"/"Kafka UI" contract is in docker-compose.yml;
 - every environment variable the host, the processors and plugins.json read (found by scanning
   the sources, not from a hand-kept list) is in .env.example or set for the paka service, and
@@ -287,6 +287,10 @@ def local_swift_version():
     return _local_swift[0]
 
 
+# Program a processor runs (TextExtractor.findExecutable) → the Debian package that ships it.
+PROGRAM_PACKAGES = {"pdftotext": "poppler-utils"}
+
+
 def check_dockerfile(report, root, paka_env):
     text = (root / "Dockerfile").read_text(encoding="utf-8")
     # Join continuation lines, drop comments: one logical instruction per entry.
@@ -325,6 +329,17 @@ def check_dockerfile(report, root, paka_env):
     libs = [p for p in ("librdkafka1", "libpq5", "libcurl4", "ca-certificates", "curl") if not re.search(rf"\b{re.escape(p)}\b", runtime_stage)]
     report.check(not libs, "the runtime installs librdkafka1 libpq5 libcurl4 ca-certificates curl", f"missing: {libs}")
     report.check(not re.search(r"-dev\b", runtime_stage), "the runtime installs no -dev package")
+    # Programs the processors run (found in their sources) must be in the image, or every event
+    # needing one is dead-lettered in production while the tests, run here, pass.
+    programs = sorted(set(re.findall(r'findExecutable\("([^"]+)"\)', "\n".join(
+        f.read_text(encoding="utf-8") for f in (root / "Plugins").rglob("*.swift")))))
+    unknown = [p for p in programs if p not in PROGRAM_PACKAGES]
+    report.check(not unknown, "every program the processors run has a known Debian package",
+                 f"add to PROGRAM_PACKAGES in scripts/check-deploy.py: {unknown}")
+    absent = [f"{p} ({PROGRAM_PACKAGES[p]})" for p in programs if p in PROGRAM_PACKAGES
+              and not re.search(rf"\b{re.escape(PROGRAM_PACKAGES[p])}\b", runtime_stage)]
+    report.check(programs and not absent, f"the runtime installs the programs the processors run: {', '.join(programs)}",
+                 f"missing from the runtime stage: {absent}")
     users = re.findall(r"^USER\s+(\S+)", runtime_stage, re.M)
     report.check(bool(users) and users[-1] not in ("root", "0", "0:0"), "the runtime runs as a non-root user", f"USER: {users}")
     test_script = (root / "scripts" / "test").read_text(encoding="utf-8")
@@ -423,6 +438,10 @@ def self_tests(report, schema_path):
         with open(tmp / "Dockerfile", "a") as f:
             f.write("\nRUN swift build -c release --product paka\n")
 
+    def without_poppler(tmp):
+        dockerfile = tmp / "Dockerfile"
+        dockerfile.write_text(dockerfile.read_text().replace(" poppler-utils", ""))
+
     expect_failure("a variable read in Sources/ but missing from .env.example and compose",
                    new_variable_in_sources, "PAKA_SELFTEST_UNLISTED")
     expect_failure("SMTP_PASSWORD removed from .env.example and compose",
@@ -432,16 +451,17 @@ def self_tests(report, schema_path):
     expect_failure("a missing kafka-ui service", remove_kafka_ui, "kafka-ui")
     expect_failure("a misspelt compose key (schema)", invalid_compose_key, "helthcheck")
     expect_failure("a second swift build in the Dockerfile", second_swift_build, "swift build -c release --product paka")
+    expect_failure("poppler-utils missing from the runtime image", without_poppler, "pdftotext (poppler-utils)")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--schema", help="compose-spec.json (default: <repo>/../shared/schemas/compose-spec.json)")
+    parser.add_argument("--schema", help="compose-spec.json (default: Tests/Fixtures/compose-spec/compose-spec.json)")
     args = parser.parse_args()
-    schema = Path(args.schema or os.environ.get("PAKA_COMPOSE_SCHEMA") or ROOT.parent / "shared" / "schemas" / "compose-spec.json")
+    schema = Path(args.schema or os.environ.get("PAKA_COMPOSE_SCHEMA") or ROOT / "Tests" / "Fixtures" / "compose-spec" / "compose-spec.json")
     if not schema.is_file():
         print(f"FAIL the Compose Specification schema is missing: {schema}\n"
-              f"       put the shared/ folder beside the repository, or pass --schema PATH")
+              f"       restore it from git (Tests/Fixtures/compose-spec/), or pass --schema PATH")
         print("deploy checks: 0 passed, 1 failed")
         return 1
     report = run_all(ROOT, schema)

@@ -19,7 +19,7 @@ public final class DocumentProcessor: PakaPlugin, PakaHTTPServing, PakaHealthRep
     private let host: PluginHost
     let store: DocumentStore
     let embedder: any Embedder
-    private let extractor = TextExtractor()
+    private let extractor: TextExtractor
     private let chunker: TextChunker
     /// Only files below this folder are read: an event cannot make the processor index (and
     /// then serve through search) an arbitrary file of the host.
@@ -32,6 +32,11 @@ public final class DocumentProcessor: PakaPlugin, PakaHTTPServing, PakaHealthRep
         self.host = host
         store = DocumentStore(url: databaseURL)
         uploadsFolder = URL(fileURLWithPath: config["dataDir"] ?? "data").appendingPathComponent("uploads").standardizedFileURL.resolvingSymlinksInPath().path
+        var extractor = TextExtractor()
+        if let path = config["pdftotext"] { extractor.pdftotext = path }
+        if let seconds = config["pdfTimeoutSeconds"].flatMap(Double.init), seconds > 0 { extractor.timeoutSeconds = seconds }
+        if let bytes = config["pdfMaxTextBytes"].flatMap(Int.init), bytes > 0 { extractor.maximumOutputBytes = bytes }
+        self.extractor = extractor
         chunker = TextChunker(size: config["chunkSize"].flatMap(Int.init) ?? 800, overlap: config["chunkOverlap"].flatMap(Int.init) ?? 100)
         if let url = config["embeddingsURL"] {
             embedder = OpenAIEmbedder(url: url, model: config["embeddingsModel"] ?? "text-embedding-3-small", apiKey: config["embeddingsAPIKey"])

@@ -40,7 +40,12 @@ enum DocumentFormat: String, CaseIterable {
 /// Reads a stored upload and returns its text.
 struct TextExtractor {
     /// Where `pdftotext` is, or nil when poppler-utils is not installed.
-    let pdftotext: String? = TextExtractor.findExecutable("pdftotext")
+    var pdftotext: String? = TextExtractor.findExecutable("pdftotext")
+    /// A crafted PDF can make an extractor run for ever or print without end: past this time the
+    /// extractor is killed and the event FAILs with the reason.
+    var timeoutSeconds: Double = 60
+    /// Largest text an extractor may write (the file-size limit of its process, RLIMIT_FSIZE).
+    var maximumOutputBytes: Int = 64 << 20
 
     func text(of path: String, format: DocumentFormat) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -67,17 +72,30 @@ struct TextExtractor {
         // Output to a file, not a pipe: no reader thread, no EINTR surprises, no pipe-buffer stalls.
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("paka-pdf-\(UUID().uuidString).txt").path
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: pdftotext)
-        process.arguments = ["-enc", "UTF-8", "-q", path, output]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { throw ExtractionError("cannot run \(pdftotext): \(error)") }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let text = FileManager.default.contents(atPath: output) else {
-            throw ExtractionError("pdftotext could not read the PDF (exit \(process.terminationStatus)): is it a valid, unencrypted PDF?")
+        let exit = try BoundedProcess(executable: pdftotext, arguments: ["-enc", "UTF-8", "-q", path, output],
+                                      timeoutSeconds: timeoutSeconds, maximumFileBytes: maximumOutputBytes).run()
+        // Depending on how the parent treats SIGXFSZ, a capped program is killed or sees EFBIG
+        // and exits non-zero: either way its output reached the cap.
+        let written = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+        switch exit {
+        case .outputTooLarge, .exited where written >= maximumOutputBytes, .signalled where written >= maximumOutputBytes:
+            throw ExtractionError("pdftotext wrote more than \(maximumOutputBytes) bytes of text (config pdfMaxTextBytes): the PDF is too large to index")
+        case .timedOut:
+            throw ExtractionError("pdftotext did not finish within \(Self.seconds(timeoutSeconds)) (config pdfTimeoutSeconds): the PDF is too complex or crafted to stall extraction")
+        case .exited(let status) where status != 0:
+            throw ExtractionError("pdftotext could not read the PDF (exit \(status)): is it a valid, unencrypted PDF?")
+        case .signalled(let signal):
+            throw ExtractionError("pdftotext was killed by signal \(signal) while reading the PDF")
+        case .exited:
+            guard let text = FileManager.default.contents(atPath: output) else {
+                throw ExtractionError("pdftotext wrote no text file for the PDF")
+            }
+            return String(decoding: text, as: UTF8.self)
         }
-        return String(decoding: text, as: UTF8.self)
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     static func findExecutable(_ name: String) -> String? {

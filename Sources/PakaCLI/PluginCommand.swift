@@ -4,7 +4,7 @@ import PakaHost
 
 struct PluginCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plugin", abstract: "Write, check and inspect plugins.", subcommands: [Check.self, New.self, Header.self])
+        commandName: "plugin", abstract: "Write, check and inspect plugins.", subcommands: [Check.self, New.self, Header.self, Test.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -32,12 +32,14 @@ struct PluginCommand: ParsableCommand {
                         \(file): ok
                           name:         \(d.name)
                           version:      \(d.version)
-                          abi:          \(d.abiVersion) (host \(PluginDescriptor.hostABIVersion))
+                          abi:          \(d.abiVersion) (major \(d.abiMajor), minor \(d.abiMinor); host \(PluginDescriptor.hostABIVersion))
                           topics:       \(d.topics.joined(separator: ", "))
                           group:        \(d.defaultGroup)
                           capabilities: \(d.capabilities.names.isEmpty ? "none" : d.capabilities.names.joined(separator: ", "))
                           sha256:       \(image.sha256)
                         """)
+                    if !d.summary.isEmpty { print("  description:  \(d.summary)") }
+                    for pitfall in d.olderMinorPitfalls { print("  warning:      \(pitfall)") }
                     if d.ignoredCapabilityBits != 0 {
                         print("  note:         built for a newer ABI minor; unknown capabilities 0x\(String(d.ignoredCapabilityBits, radix: 16)) are off")
                     }

@@ -5,12 +5,12 @@ import PakaHost
 extension PluginCommand {
     struct New: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a ready-to-build processor folder (Swift package or C source + Makefile) with one test.")
+            abstract: "Write a ready-to-build processor folder (Swift package, C source + Makefile, or Rust crate) with its test.")
 
         @Argument(help: "Plugin name: [a-z0-9_-], 1-64 characters.")
         var name: String
 
-        @Option(name: .long, help: "swift or c.")
+        @Option(name: .long, help: "swift, c or rust.")
         var lang: String = "swift"
 
         @Option(name: .long, help: "A topic to consume (repeatable; default <name>.in).")
@@ -24,22 +24,32 @@ extension PluginCommand {
 
         func run() throws {
             guard let language = PluginScaffold.Language(rawValue: lang) else {
-                throw ValidationError("--lang must be swift or c, not '\(lang)'")
+                throw ValidationError("--lang must be swift, c or rust, not '\(lang)'")
             }
             let folder = output ?? name
             let absolute = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
-            let scaffold = PluginScaffold(name: name, language: language, topics: topic, sdkPath: sdk ?? Self.checkoutOfThisBinary())
+            let scaffold = PluginScaffold(name: name, language: language, topics: topic, sdkPath: sdk ?? Self.checkoutOfThisBinary(),
+                                          pakaExecutable: Self.thisBinary())
             do {
                 let files = try scaffold.write(to: absolute)
                 print("wrote \(absolute):")
                 files.forEach { print("  \($0)") }
-                print(language == .c
-                      ? "next: cd \(folder) && make test && make && paka plugin check lib\(name.replacingOccurrences(of: "-", with: "_")).so"
-                      : "next: cd \(folder) && swift test && swift build && paka plugin check .build/debug/lib\(PluginScaffold.typeName(for: name)).so")
+                let library = "lib\(name.replacingOccurrences(of: "-", with: "_")).so"
+                switch language {
+                case .c: print("next: cd \(folder) && make test && make && paka plugin check \(library)")
+                case .rust: print("next: cd \(folder) && make test && make && paka plugin check target/release/\(library)")
+                case .swift:
+                    let swiftLibrary = ".build/debug/lib\(PluginScaffold.typeName(for: name)).so"
+                    print("next: cd \(folder) && swift test && swift build && paka plugin check \(swiftLibrary)"
+                          + " && paka plugin test \(swiftLibrary) --events events.jsonl")
+                }
             } catch {
                 throw ValidationError(error.description)
             }
         }
+
+        /// This `paka`, by absolute path: the scaffold's `make test` runs its `plugin test`.
+        static func thisBinary() -> String { Test.thisExecutable() }
 
         /// The repository this `paka` was built in (its .build folder's parent), if any.
         static func checkoutOfThisBinary() -> String? {
@@ -55,8 +65,11 @@ extension PluginCommand {
 
     struct Header: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the ABI header (paka_plugin.h) this host was built with, for C, Rust or Zig authors.")
+            abstract: "Print the ABI header (paka_plugin.h) this host was built with, for C or Zig authors; --rust: the same as a Rust module.")
 
-        func run() throws { print(PluginScaffold.headerText, terminator: "") }
+        @Flag(name: .long, help: "Print the #[repr(C)] Rust binding module (paka_abi.rs) instead of the C header.")
+        var rust = false
+
+        func run() throws { print(rust ? PluginScaffold.rustBindingsText : PluginScaffold.headerText, terminator: "") }
     }
 }

@@ -19,6 +19,8 @@ public protocol PakaPlugin: AnyObject {
     static var topics: [String] { get }
     /// Consumer group id; nil means `paka-<name>`.
     static var consumerGroup: String? { get }
+    /// One line saying what the plugin does (shown by `paka plugin check`); nil for none.
+    static var summary: String? { get }
 
     init(host: PluginHost, config: PluginConfig) throws
 
@@ -33,6 +35,7 @@ public protocol PakaPlugin: AnyObject {
 
 extension PakaPlugin {
     public static var consumerGroup: String? { nil }
+    public static var summary: String? { nil }
 
     /// Once an event asks for a retry, the later events of its partition in this batch wait
     /// for it (answered RETRY unhandled), so per-partition order holds across retries.

@@ -33,7 +33,8 @@ public enum PluginExport {
                 create: sdkCreate, handle: sdkHandle, destroy: sdkDestroy,
                 flush: capabilities & UInt64(PAKA_CAP_FLUSH) != 0 ? sdkFlush : nil,
                 health: capabilities & UInt64(PAKA_CAP_HEALTH) != 0 ? sdkHealth : nil,
-                http: capabilities & UInt64(PAKA_CAP_HTTP) != 0 ? sdkHTTP : nil))
+                http: capabilities & UInt64(PAKA_CAP_HTTP) != 0 ? sdkHTTP : nil,
+                description: type.summary.map { UnsafePointer(strdup($0)) }))
             Self.descriptor = descriptor
             return UnsafeRawPointer(descriptor)
         }

@@ -16,7 +16,7 @@ import Testing
             #expect(result.output.contains("group:        \(group)\n"))
         }
         #expect(result.output.contains("topics:       audit.event\n"))
-        #expect(result.output.contains("abi:          1.0 (host 1.0)"))
+        #expect(result.output.contains("abi:          1.1 (major 1, minor 1; host 1.1)"))
     }
 
     @Test func pluginCheckRefusesATruncatedCopyAndExitsOne() throws {

@@ -36,8 +36,8 @@ import Testing
 
         #expect(services.logs.contains("[echo] 1.0.0 got e2"))
         #expect(services.published == [
-            .init(plugin: "echo", topic: "echo.out", key: "r-e1", data: #"{"echoed":true}"#),
-            .init(plugin: "echo", topic: "echo.out", key: "r-e2", data: #"{"echoed":true}"#),
+            .init(plugin: "echo", topic: "echo.out", key: "r-e1", data: #"{"echoed":true,"id":"e1"}"#),
+            .init(plugin: "echo", topic: "echo.out", key: "r-e2", data: #"{"echoed":true,"id":"e2"}"#),
         ])
         registry.shutdown()
     }

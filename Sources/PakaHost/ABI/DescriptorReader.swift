@@ -1,14 +1,27 @@
 import CPakaABI
+import CPakaABIHost
 
 /// Reads and checks a `paka_plugin_descriptor`, PostgreSQL-style: size first, then version,
 /// then every field, refusing with a message that names what differs.
 enum DescriptorReader {
+    /// struct_size, abi_major and abi_minor: the 8 bytes every ABI
+    /// version starts with, so the only bytes read before the size is known.
+    static let headerSize = 8
+
     static func read(_ raw: UnsafePointer<paka_plugin_descriptor>, path: String) throws(PluginLoadError) -> (PluginDescriptor, PluginVTable) {
         // Only struct_size is safe to read before we know how big the struct is.
         let size = UnsafeRawPointer(raw).load(as: UInt32.self)
-        let abiMajor = Int(raw.pointee.abi_major)
-        let abiMinor = Int(raw.pointee.abi_minor)
-        if size >= 8, abiMajor != Int(PAKA_ABI_MAJOR) {
+        guard Int(size) >= headerSize else {
+            throw PluginLoadError(.descriptorTooSmall, path: path,
+                "descriptor is \(size) bytes but ABI \(PAKA_ABI_MAJOR).x needs at least \(paka_descriptor_min_size); "
+                + "was it built against an old or foreign header?")
+        }
+        // Copy what the plugin declared, no more, into a zeroed host-sized struct: an older minor's
+        // shorter descriptor leaves the newer fields NULL/0 instead of reading past its end.
+        let d = copyDeclared(raw, size: Int(size))
+        let abiMajor = Int(d.abi_major)
+        let abiMinor = Int(d.abi_minor)
+        if abiMajor != Int(PAKA_ABI_MAJOR) {
             throw PluginLoadError(.abiMajorMismatch, path: path,
                 "plugin was built for ABI \(abiMajor).\(abiMinor) but this host speaks ABI \(PluginDescriptor.hostABIVersion); "
                 + "major versions must match: rebuild the plugin against this host's paka_plugin.h")
@@ -18,7 +31,6 @@ enum DescriptorReader {
                 "descriptor is \(size) bytes but ABI \(PAKA_ABI_MAJOR).x needs at least \(paka_descriptor_min_size); "
                 + "was it built against an old or foreign header?")
         }
-        let d = raw.pointee
         func text(_ p: UnsafePointer<CChar>?, _ field: String) throws(PluginLoadError) -> String {
             guard let p else {
                 throw PluginLoadError(.invalidDescriptor, path: path, "descriptor field '\(field)' is NULL")
@@ -58,12 +70,23 @@ enum DescriptorReader {
         let descriptor = PluginDescriptor(
             name: name, version: version, abiMajor: abiMajor, abiMinor: abiMinor, topics: topics,
             defaultGroup: d.default_group.map { String(cString: $0) } ?? "paka-\(name)",
-            capabilities: caps, ignoredCapabilityBits: claimed.rawValue & ~PluginDescriptor.Capabilities.known.rawValue)
+            capabilities: caps, ignoredCapabilityBits: claimed.rawValue & ~PluginDescriptor.Capabilities.known.rawValue,
+            summary: d.description.map { String(cString: $0) } ?? "")
         let vtable = PluginVTable(
             create: create, handle: handle, destroy: destroy,
             flush: caps.contains(.flush) ? d.flush : nil,
             health: caps.contains(.health) ? d.health : nil,
             http: caps.contains(.http) ? d.http : nil)
         return (descriptor, vtable)
+    }
+
+    /// `min(size, sizeof)` bytes of the plugin's descriptor over a zeroed one: fields past the
+    /// plugin's size read as NULL/0, fields past this host's size are never looked at.
+    static func copyDeclared(_ raw: UnsafePointer<paka_plugin_descriptor>, size: Int) -> paka_plugin_descriptor {
+        var copy = paka_plugin_descriptor()
+        withUnsafeMutableBytes(of: &copy) { target in
+            target.copyMemory(from: UnsafeRawBufferPointer(start: raw, count: min(size, target.count)))
+        }
+        return copy
     }
 }

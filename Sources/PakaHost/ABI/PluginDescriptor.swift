@@ -30,8 +30,23 @@ public struct PluginDescriptor: Sendable, Equatable {
     public let capabilities: Capabilities
     /// Capability bits the plugin claimed that this host does not know (newer minor ABI).
     public let ignoredCapabilityBits: UInt64
+    /// The descriptor's one-line `description` (ABI 1.1); empty when absent or from a 1.0 plugin.
+    public let summary: String
 
     public var abiVersion: String { "\(abiMajor).\(abiMinor)" }
+
+    /// What an author of a plugin built against an older minor should know (shown by
+    /// `paka plugin check`); empty for a plugin of this host's minor or newer.
+    public var olderMinorPitfalls: [String] {
+        guard abiMajor == Int(PAKA_ABI_MAJOR), abiMinor < 1 else { return [] }
+        return [
+            "built against ABI 1.0: its publish cannot tell 'retry later' from 'refused for good'; "
+                + "if it answers RETRY on a refused publish, that event's partition stops for good "
+                + "(rebuild against 1.1 and use publish_checked: FAIL on PAKA_PUBLISH_REFUSED)",
+            "built against ABI 1.0: check that it bounds the event id (any length, quotes, backslashes) "
+                + "and escapes it before writing JSON; the 1.0 examples did not",
+        ]
+    }
     public static var hostABIVersion: String { "\(PAKA_ABI_MAJOR).\(PAKA_ABI_MINOR)" }
 
     static func isValidName(_ name: String) -> Bool {

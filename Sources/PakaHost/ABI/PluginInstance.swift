@@ -68,7 +68,7 @@ final class PluginInstance: @unchecked Sendable {
             case PAKA_OK: return .ok
             case PAKA_FAIL: return .fail(message.isEmpty ? "plugin '\(pluginName)' failed the event without a message" : message)
             case PAKA_RETRY: return .retry(message.isEmpty ? "plugin '\(pluginName)' asked for a retry" : message)
-            default: return .fail("plugin '\(pluginName)' returned unknown result code \(result.code.rawValue)")
+            default: return .fail("plugin '\(pluginName)' returned unknown result code \(result.code)")
             }
         }
     }
@@ -77,8 +77,9 @@ final class PluginInstance: @unchecked Sendable {
         guard let flush = vtable.flush else { return .ok }
         switch flush(handle) {
         case PAKA_OK: return .ok
+        case PAKA_RETRY: return .retry("flush asked to be retried")
         case PAKA_FAIL: return .fail("flush failed")
-        default: return .retry("flush asked to be retried")
+        case let code: return .fail("flush returned unknown result code \(code)")
         }
     }
 

@@ -5,6 +5,7 @@ import JWTKit
 /// Signs and verifies HS256 Bearer tokens with `JWT_SECRET` (jwt-kit; constant-time HMAC check).
 public struct TokenAuthority: Sendable {
     private let keys: JWTKeyCollection
+    private let verified = VerifiedTokenCache()
     /// True when the secret was generated for this run (no `JWT_SECRET`): tokens die with the process.
     public let isEphemeral: Bool
 
@@ -35,8 +36,16 @@ public struct TokenAuthority: Sendable {
         try await keys.sign(TokenClaims(subject: subject, expires: Date().addingTimeInterval(lifetime), admin: admin))
     }
 
+    /// The token's claims once its signature and time rules hold; a token verified before only
+    /// has its time rules checked again (`VerifiedTokenCache`).
     public func verify(_ token: String) async throws -> TokenClaims {
-        try await keys.verify(token, as: TokenClaims.self)
+        if let claims = verified.claims(for: token) {
+            try claims.check(now: Date())
+            return claims
+        }
+        let claims = try await keys.verify(token, as: TokenClaims.self)
+        verified.remember(token, claims)
+        return claims
     }
 
     /// Parses "24h", "30m", "7d", "90s" or plain seconds.

@@ -1,24 +1,49 @@
+import Foundation
 import JWTKit
 
 /// The claims of a Paka Bearer token: who (`sub`), until when (`exp`), and whether admin.
+///
+/// Time rules (RFC 7519 §4.1.4–4.1.6): `exp` is required and must be in the future (no leeway:
+/// an expired token is refused at once); `nbf` and `iat`, when present, must not be in the
+/// future by more than `clockSkew`, the leeway for an issuer whose clock runs a little ahead.
 public struct TokenClaims: JWTPayload, Equatable {
     public var sub: SubjectClaim
     public var exp: ExpirationClaim
+    public var nbf: NotBeforeClaim?
     public var iat: IssuedAtClaim?
     public var admin: Bool?
 
-    public init(subject: String, expires: Date, admin: Bool) {
+    /// How far the issuer's clock may run ahead of this host's.
+    public static let clockSkew: TimeInterval = 60
+
+    /// A token refused by one of the time rules, with the reason a client can act on.
+    public struct Refusal: Error, Equatable, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(subject: String, expires: Date, admin: Bool, notBefore: Date? = nil, issuedAt: Date = Date()) {
         self.sub = SubjectClaim(value: subject)
         self.exp = ExpirationClaim(value: expires)
-        self.iat = IssuedAtClaim(value: Date())
+        self.nbf = notBefore.map(NotBeforeClaim.init(value:))
+        self.iat = IssuedAtClaim(value: issuedAt)
         self.admin = admin ? true : nil
     }
 
     public var isAdmin: Bool { admin ?? false }
 
     public func verify(using algorithm: some JWTAlgorithm) async throws {
-        try exp.verifyNotExpired()
+        try check(now: Date())
+    }
+
+    /// The time rules against `now`.
+    public func check(now: Date) throws(Refusal) {
+        if exp.value <= now { throw Refusal(description: "token has expired") }
+        if let nbf, nbf.value > now.addingTimeInterval(Self.clockSkew) {
+            throw Refusal(description: "token is not valid yet (nbf is in the future)")
+        }
+        if let iat, iat.value > now.addingTimeInterval(Self.clockSkew) {
+            throw Refusal(description: "token was issued in the future (iat); check the issuer's clock")
+        }
+        if sub.value.isEmpty { throw Refusal(description: "token has an empty subject (sub)") }
     }
 }
-
-import Foundation

@@ -1,10 +1,11 @@
 import CPakaABI
+import CPakaABIHost
 import Foundation
 
 /// Writes a ready-to-build processor folder for `paka plugin new`: a plugin that consumes its
 /// topics, logs each event, publishes one derived `<name>.processed` event, and has one test.
 public struct PluginScaffold: Sendable {
-    public enum Language: String, Sendable, CaseIterable { case swift, c }
+    public enum Language: String, Sendable, CaseIterable { case swift, c, rust }
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -15,16 +16,22 @@ public struct PluginScaffold: Sendable {
     public var topics: [String]
     /// Swift only: the Paka repository the package depends on (for PakaPluginSDK), by path.
     public var sdkPath: String?
+    /// The `paka` whose `plugin test` the scaffold's `make test` runs (default: `paka` on PATH).
+    public var pakaExecutable: String?
 
-    public init(name: String, language: Language, topics: [String], sdkPath: String? = nil) {
+    public init(name: String, language: Language, topics: [String], sdkPath: String? = nil, pakaExecutable: String? = nil) {
         self.name = name
         self.language = language
         self.topics = topics.isEmpty ? ["\(name).in"] : topics
         self.sdkPath = sdkPath
+        self.pakaExecutable = pakaExecutable
     }
 
     /// The header the plugin compiles against, exactly as this host was built with.
     public static var headerText: String { String(cString: paka_plugin_header()) }
+
+    /// The same ABI as a Rust module (`paka plugin header --rust`).
+    public static var rustBindingsText: String { RustBindings.text }
 
     /// Creates `folder` (which must not exist) and returns the files written, relative to it.
     @discardableResult
@@ -40,7 +47,8 @@ public struct PluginScaffold: Sendable {
         }
         let files: [(String, String)]
         switch language {
-        case .c: files = CPluginTemplate(name: name, topics: topics).files
+        case .c: files = CPluginTemplate(name: name, topics: topics, pakaExecutable: pakaExecutable).files
+        case .rust: files = RustPluginTemplate(name: name, topics: topics, pakaExecutable: pakaExecutable).files
         case .swift:
             guard let sdkPath else {
                 throw Failure(description: "a Swift plugin depends on this repository's PakaPluginSDK: pass --sdk PATH (the Paka checkout)")
@@ -57,6 +65,12 @@ public struct PluginScaffold: Sendable {
             throw Failure(description: "could not write \(folder): \(error.localizedDescription)")
         }
         return files.map(\.0)
+    }
+
+    /// Two events for `paka plugin test --events`: a whole CloudEvent, and bare data (wrapped).
+    static func sampleEvents(topic: String) -> String {
+        #"{"specversion":"1.0","id":"0b9c6a52-0000-4000-8000-000000000001","source":"example","type":"\#(topic)","subject":"r-1","data":{"hello":"world"}}"#
+            + "\n" + #"{"note":"a line that is not a CloudEvent is the data of one, of type \#(topic)"}"# + "\n"
     }
 
     /// `my-plugin` → `MyPlugin`: the Swift type and target name.

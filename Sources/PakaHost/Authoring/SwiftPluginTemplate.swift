@@ -83,6 +83,7 @@ struct SwiftPluginTemplate {
                 }
 
                 """),
+            ("events.jsonl", PluginScaffold.sampleEvents(topic: topics[0])),
             (".gitignore", ".build/\nPackage.resolved\n"),
         ]
     }

@@ -39,6 +39,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
 
     /// jwt-kit's errors, reduced to what a client can act on; never echoes the token.
     private static func reason(for error: any Error) -> String {
+        if let refusal = error as? TokenClaims.Refusal { return refusal.description }
         let text = String(describing: error).lowercased()
         if text.contains("expired") || text.contains("exp") && text.contains("claim") { return "token has expired" }
         if text.contains("signature") { return "token signature is invalid" }

@@ -1,10 +1,9 @@
 import Crypto
 import Foundation
 import Hummingbird
-import MultipartKit
 import NIOCore
 
-/// Streams a `multipart/form-data` body through multipart-kit's parser and writes the one part
+/// Streams a `multipart/form-data` body through `MultipartStreamParser` and writes the one part
 /// named `field` to a temporary file, hashing it on the way, so a 20 MB upload never sits in
 /// memory whole.
 final class MultipartFileReceiver {
@@ -20,8 +19,7 @@ final class MultipartFileReceiver {
     private let temporaryPath: String
     private var handle: FileHandle?
     private var hasher = SHA256()
-    private var partHeaders: [String: String] = [:]
-    private var inTargetPart: Bool?
+    private var inTargetPart = false
     private var found: (fileName: String, contentType: String)?
     private var size = 0
 
@@ -43,39 +41,53 @@ final class MultipartFileReceiver {
 
     /// Reads the whole body; throws `APIError` for 413 (past `limit` bytes) and 400 (malformed,
     /// or no part named `field`). The temporary file is removed on every failure.
+    ///
+    /// A refused body is still read to its end (discarding, up to `BodyDrain.limit`) before the
+    /// answer: clients such as Python's `http.client` send the whole body before they read, and
+    /// would otherwise wait for a server that stopped reading.
     func receive(_ body: RequestBody, boundary: String, limit: Int) async throws -> ReceivedFile {
+        var iterator = body.makeAsyncIterator()
         do {
-            return try await run(body, boundary: boundary, limit: limit)
+            return try await run(&iterator, boundary: boundary, limit: limit)
         } catch {
             try? handle?.close()
+            handle = nil
             try? FileManager.default.removeItem(atPath: temporaryPath)
+            try? await BodyDrain.discard(&iterator)
             throw error
         }
     }
 
-    private func run(_ body: RequestBody, boundary: String, limit: Int) async throws -> ReceivedFile {
-        let parser = MultipartParser(boundary: boundary)
-        var failure: (any Error)?
-        parser.onHeader = { [unowned self] name, value in partHeaders[name.lowercased()] = value }
-        parser.onBody = { [unowned self] buffer in
-            do { try self.write(buffer.readableBytesView) } catch { failure = failure ?? error }
+    private func run(_ iterator: inout RequestBody.AsyncIterator, boundary: String, limit: Int) async throws -> ReceivedFile {
+        var parser: MultipartStreamParser
+        do {
+            parser = try MultipartStreamParser(boundary: boundary)
+        } catch {
+            throw APIError.badRequest("multipart body is malformed: \(error.description)")
         }
-        parser.onPartComplete = { [unowned self] in
-            // An empty part has no body callback: decide here so an empty file still counts.
-            if inTargetPart == nil { do { try startPart() } catch { failure = failure ?? error } }
-            if inTargetPart == true { try? handle?.close(); handle = nil }
-            partHeaders = [:]
-            inTargetPart = nil
+        parser.onPart = { [unowned self] headers in try startPart(headers) }
+        parser.onBody = { [unowned self] bytes in try write(bytes) }
+        parser.onPartEnd = { [unowned self] in
+            if inTargetPart { try handle?.close(); handle = nil }
+            inTargetPart = false
         }
         var received = 0
-        for try await chunk in body {
+        while let chunk = try await iterator.next() {
             received += chunk.readableBytes
             guard received <= limit else { throw Self.tooLarge(limit) }
-            do { try parser.execute(chunk) } catch { throw APIError.badRequest("multipart body is malformed") }
-            if let failure { throw failure }
+            do {
+                try parser.feed(chunk.readableBytesView)
+            } catch let malformed as MultipartStreamParser.Malformed {
+                throw APIError.badRequest("multipart body is malformed: \(malformed.description)")
+            }
+        }
+        do {
+            try parser.finish()
+        } catch {
+            throw APIError.badRequest("multipart body is malformed: \(error.description)")
         }
         guard let found else { throw APIError.badRequest("multipart field '\(field)' is required (a file part)") }
-        try? handle?.close()
+        try handle?.close()
         handle = nil
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         return ReceivedFile(temporaryPath: temporaryPath, fileName: found.fileName, contentType: found.contentType, size: size, sha256: digest)
@@ -85,24 +97,27 @@ final class MultipartFileReceiver {
         APIError(.contentTooLarge, "upload is larger than the limit of \(limit) bytes (PAKA_UPLOAD_LIMIT_BYTES)")
     }
 
-    private func write(_ bytes: ByteBufferView) throws {
-        if inTargetPart == nil { try startPart() }
-        guard inTargetPart == true, let handle else { return }
+    private func write(_ bytes: ArraySlice<UInt8>) throws {
+        guard inTargetPart, let handle else { return }
         let data = Data(bytes)
         hasher.update(data: data)
         size += data.count
-        try handle.write(contentsOf: data)
+        do {
+            try handle.write(contentsOf: data)
+        } catch {
+            throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "cannot write the upload: \(error.localizedDescription)")
+        }
     }
 
     /// Decides from Content-Disposition whether the part starting now is the file.
-    private func startPart() throws {
-        let disposition = partHeaders["content-disposition"] ?? ""
+    private func startPart(_ headers: [String: String]) throws {
+        let disposition = headers["content-disposition"] ?? ""
         guard Self.parameter("name", in: disposition) == field, found == nil else {
             inTargetPart = false
             return
         }
         inTargetPart = true
-        found = (Self.parameter("filename", in: disposition) ?? "upload", partHeaders["content-type"] ?? "application/octet-stream")
+        found = (Self.parameter("filename", in: disposition) ?? "upload", headers["content-type"] ?? "application/octet-stream")
         guard FileManager.default.createFile(atPath: temporaryPath, contents: nil, attributes: [.posixPermissions: 0o600]),
               let opened = FileHandle(forWritingAtPath: temporaryPath) else {
             throw APIError(.internalServerError, "cannot write the upload to \(temporaryPath)")

@@ -34,6 +34,7 @@ enum OpenAPIComponents {
         "ServiceUnavailable": response("A dependency is down and no fallback applies.", ref("Error")),
     ]
 
+    static let nonEmptyString: JSONValue = ["type": "string", "minLength": 1]
     static let stringArray: JSONValue = ["type": "array", "items": ["type": "string"]]
     static let outcomes: JSONValue = [
         "type": "object", "additionalProperties": ["type": "string"],
@@ -52,10 +53,11 @@ enum OpenAPIComponents {
             "message": ["type": "string", "enum": ["Kafka is connected and processing events", "Kafka not connected - async processing disabled"]],
         ]],
         "NotificationRequest": ["type": "object", "required": ["title", "body"],
-                                "properties": ["title": ["type": "string"], "body": ["type": "string"]]],
+                                "properties": ["title": nonEmptyString, "body": nonEmptyString]],
         "AuditRequest": ["type": "object", "required": ["action", "resource"], "properties": [
-            "action": ["type": "string"], "resource": ["type": "string"],
-            "resourceId": ["oneOf": [["type": "string"], ["type": "integer"]]], "details": ["type": "object"]]],
+            "action": nonEmptyString, "resource": nonEmptyString,
+            "resourceId": ["oneOf": [nonEmptyString, ["type": "integer", "minimum": -999_999_999_999_999, "maximum": 999_999_999_999_999]]],
+            "details": ["type": "object"]]],
         "ReportRequest": ["type": "object", "required": ["reportType"],
                           "properties": ["reportType": ["type": "string", "enum": ["daily", "weekly", "monthly"]]]],
         "PublishReceipt": ["type": "object", "required": ["ok", "message", "topic", "eventId", "mode"], "properties": [

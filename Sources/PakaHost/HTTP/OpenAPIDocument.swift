@@ -58,8 +58,9 @@ enum OpenAPIDocument {
     private static func pluginServed(_ method: String) -> JSONValue {
         operation("pluginHTTP\(method.capitalized)", "Served by the plugin's `http` hook (ABI capability).", security: bearer,
                   parameters: [nameParameter, pathParameter],
-                  responses: ["200": ["description": "Whatever the plugin answers (status, content type and body are the plugin's)."]],
-                  errors: [401, 404, 413])
+                  responses: ["200": ["description": "Whatever the plugin answers (status, content type and body are the plugin's)."],
+                              "default": ["description": "The plugin's own status, content type and body."]],
+                  errors: [401, 404, 405, 413])
     }
 
     private static func reloadErrorHeader(_ response: JSONValue) -> JSONValue {

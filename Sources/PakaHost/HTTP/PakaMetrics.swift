@@ -20,6 +20,15 @@ public final class PakaMetrics: PipelineObserver {
                 dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory).increment()
     }
 
+    /// A request or connection the server refused before routing it (`ConnectionGuard`).
+    func refusedConnection(reason: String) {
+        Counter(label: "paka_http_refused_total", dimensions: [("reason", reason)], factory: factory).increment()
+    }
+
+    func openConnections(_ count: Int) {
+        Gauge(label: "paka_http_open_connections", factory: factory).record(count)
+    }
+
     /// One event handed to the router by the HTTP API.
     func recordPublished(topic: String, mode: EventRouter.Mode) {
         Counter(label: "paka_events_published_total", dimensions: [("topic", topic), ("mode", mode.rawValue)], factory: factory).increment()

@@ -29,10 +29,14 @@ public final class RouteTable: Sendable {
         "/" + path.components.map { $0.description == "**" ? "{path}" : $0.description }.joined(separator: "/")
     }
 
-    /// Methods allowed on `path` by any route whose pattern matches it.
+    /// Methods allowed on `path`, by the most specific patterns that match it: the router sends
+    /// `/plugins/x/enable` to the `enable` route for every method, never to the `{path}`
+    /// catch-all, so the catch-all's methods are not allowed there.
     func methods(matching path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        return Array(Set(routes.filter { Self.matches(pattern: $0.path, segments: segments) }.map(\.method))).sorted()
+        let matching = routes.filter { Self.matches(pattern: $0.path, segments: segments) }
+        let specific = matching.filter { !$0.path.hasSuffix("/{path}") }
+        return Array(Set((specific.isEmpty ? matching : specific).map(\.method))).sorted()
     }
 
     private static func matches(pattern: String, segments: [String]) -> Bool {

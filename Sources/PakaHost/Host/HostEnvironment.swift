@@ -13,6 +13,8 @@ public struct HostEnvironment: Sendable {
     /// Largest `POST /upload` body accepted (`PAKA_UPLOAD_LIMIT_BYTES`, default 20 MB).
     public var uploadLimitBytes: Int
     public var allowInsecurePlugins: Bool
+    /// Connection, time and header-size limits of the HTTP server (`PAKA_HTTP_*`).
+    public var httpLimits: HTTPLimits
     public var raw: [String: String]
 
     public init(_ env: [String: String] = ProcessInfo.processInfo.environment) {
@@ -26,6 +28,7 @@ public struct HostEnvironment: Sendable {
         pluginsFile = env["PAKA_PLUGINS_FILE"].nonEmpty ?? "plugins.json"
         dataDirectory = env["PAKA_DATA_DIR"].nonEmpty ?? "data"
         uploadLimitBytes = env["PAKA_UPLOAD_LIMIT_BYTES"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? 20 * 1024 * 1024
+        httpLimits = HTTPLimits(env)
         allowInsecurePlugins = ["1", "true", "yes"].contains(env["PAKA_ALLOW_INSECURE_PLUGINS"]?.lowercased() ?? "")
     }
 }

@@ -18,12 +18,23 @@ public final class HostServices: PluginHostServices {
     public func connect(_ router: EventRouter) { self.router.withLock { $0 = router } }
 
     public func publish(from plugin: String, topic: String, key: String, data: [UInt8]) -> Bool {
-        guard Topics.isValidName(topic), CloudEvent.isJSONValue(data), let router = router.withLock({ $0 }) else {
-            logger.warning("plugin publish refused: invalid topic or data is not JSON", metadata: ["plugin": "\(plugin)", "topic": "\(topic)"])
-            return false
+        publishChecked(from: plugin, topic: topic, key: key, data: data) == .accepted
+    }
+
+    public func publishChecked(from plugin: String, topic: String, key: String, data: [UInt8]) -> PluginPublishOutcome {
+        let outcome: PluginPublishOutcome
+        if !Topics.isValidName(topic) {
+            outcome = .refused("'\(topic)' is not a valid Kafka topic name (1-249 of [a-zA-Z0-9._-], not '.' or '..')")
+        } else if !CloudEvent.isJSONValue(data) {
+            outcome = .refused("data for topic '\(topic)' is not one JSON value")
+        } else if let router = router.withLock({ $0 }) {
+            router.publishFromPlugin(CloudEvent(source: "paka/plugins/\(plugin)", type: topic, subject: key, data: data))
+            return .accepted
+        } else {
+            outcome = .retryLater("the host is still starting: its event router is not connected yet")
         }
-        router.publishFromPlugin(CloudEvent(source: "paka/plugins/\(plugin)", type: topic, subject: key, data: data))
-        return true
+        logger.warning("plugin publish not taken: \(outcome.reason)", metadata: ["plugin": "\(plugin)", "topic": "\(topic)"])
+        return outcome
     }
 
     public func log(from plugin: String, level: Logger.Level, message: String) {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import PakaKafka
@@ -88,8 +89,15 @@ public final class PakaApplication: Sendable {
 
     /// The HTTP server, not yet running: `run` puts it in the ServiceGroup.
     public func makeHTTPApplication(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+        let limits = environment.httpLimits
+        let counter = ConnectionCounter(limits: limits, metrics: metrics)
+        var http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuard(counter: counter)],
+            idleTimeout: .milliseconds(limits.idleTimeoutMilliseconds))
+        http1.httpDecoder = .init(maxHeaderFieldSize: limits.maximumHeaderBytes, maxHeaderListSize: limits.maximumHeaderBytes)
+        return Application(
             router: HTTPAPI(app: self).makeRouter(),
+            server: .http1(configuration: http1),
             configuration: .init(address: .hostname(environment.bindAddress, port: environment.port), serverName: "paka"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)

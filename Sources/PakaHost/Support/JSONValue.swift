@@ -33,8 +33,9 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
+    /// Strict JSON; accepts exactly what `JSONDecoder` accepts, several times faster (`JSONReader`).
     public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        try JSONReader.parse(bytes)
     }
 
     public var jsonBytes: [UInt8] {

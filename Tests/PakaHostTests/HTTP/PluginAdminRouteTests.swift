@@ -23,7 +23,7 @@ import Testing
             #expect(scripted["name"] as? String == "scripted")
             #expect(scripted["state"] as? String == "active")
             #expect(scripted["version"] as? String == "1.0.0")
-            #expect(scripted["abi"] as? String == "1.0")
+            #expect(scripted["abi"] as? String == PluginDescriptor.hostABIVersion)  // built against this header
             #expect((scripted["sha256"] as? String)?.count == 64)
             #expect(scripted["topics"] as? [String] == ["scripted.in"])
             #expect(scripted["capabilities"] as? [String] == ["health", "http"])

@@ -64,6 +64,32 @@ import Testing
         }
     }
 
+    /// An executable script standing in for pdftotext (a crafted PDF's behaviour, made certain).
+    private static func extractor(_ directory: TemporaryDirectory, _ script: String) -> String {
+        directory.write("pdftotext", "#!/bin/sh\n\(script)\n", mode: 0o755)
+    }
+
+    @Test func pdfExtractionThatNeverEndsIsKilledAndTheEventFails() throws {
+        let scripts = TemporaryDirectory()
+        let fixture = try DocumentFixture(config: ["pdftotext": Self.extractor(scripts, "exec sleep 30"), "pdfTimeoutSeconds": "0.5"])
+        let id = UUID().uuidString.lowercased()
+        let outcome = fixture.handle(DocumentFixture.event(documentId: id, fileName: "stall.pdf", contentType: "application/pdf",
+                                                           path: fixture.store("\(id).pdf", Self.minimalPDF(text: "never read"))))
+        #expect(outcome == .fail("document \(id): pdftotext did not finish within 0.5 s (config pdfTimeoutSeconds): the PDF is too complex or crafted to stall extraction"))
+        #expect(try fixture.row(id)["status"] == "failed")
+    }
+
+    @Test func pdfExtractionThatWritesWithoutEndIsStoppedAtTheOutputCap() throws {
+        let scripts = TemporaryDirectory()
+        // pdftotext's last argument is the output file: write to it without end.
+        let endless = Self.extractor(scripts, #"for last; do :; done; exec yes "endless text" > "$last""#)
+        let fixture = try DocumentFixture(config: ["pdftotext": endless, "pdfMaxTextBytes": "100000", "pdfTimeoutSeconds": "60"])
+        let id = UUID().uuidString.lowercased()
+        let outcome = fixture.handle(DocumentFixture.event(documentId: id, fileName: "bomb.pdf", contentType: "application/pdf",
+                                                           path: fixture.store("\(id).pdf", Self.minimalPDF(text: "never read"))))
+        #expect(outcome == .fail("document \(id): pdftotext wrote more than 100000 bytes of text (config pdfMaxTextBytes): the PDF is too large to index"))
+    }
+
     /// A one-page PDF with correct cross-reference offsets (pdftotext is strict about them).
     static func minimalPDF(text: String) -> [UInt8] {
         let stream = "BT /F1 24 Tf 72 700 Td (\(text)) Tj ET"

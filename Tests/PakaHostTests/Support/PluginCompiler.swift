@@ -18,8 +18,10 @@ enum PluginCompiler {
     private static let output = TemporaryDirectory()
 
     /// Compiles `source` (default: the scripted fixture) with `defines`; cached per argument set.
-    static func build(_ source: String = "\(TestPaths.fixtures)/scripted.c", defines: [String] = [], name: String) throws -> String {
-        let key = ([source] + defines).joined(separator: " ")
+    /// `include` is the folder holding the `paka_plugin.h` to build against (default: this host's).
+    static func build(_ source: String = "\(TestPaths.fixtures)/scripted.c", defines: [String] = [], include: String = TestPaths.abiInclude,
+                      name: String) throws -> String {
+        let key = ([source, include] + defines).joined(separator: " ")
         let slot = slots.withLock { slots in
             if let slot = slots[key] { return slot }
             let slot = Slot(folder: output.file("\(slots.count)"))
@@ -32,7 +34,7 @@ enum PluginCompiler {
             if let built { return built }
             try FileManager.default.createDirectory(atPath: slot.folder, withIntermediateDirectories: true)
             let target = "\(slot.folder)/lib\(name).so"
-            let result = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-I", TestPaths.abiInclude] + defines.map { "-D\($0)" } + ["-o", target, source])
+            let result = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-I", include] + defines.map { "-D\($0)" } + ["-o", target, source])
             guard result.status == 0 else { throw Failure(description: "cc failed for \(name): \(result.output)") }
             built = target
             return target

@@ -9,15 +9,27 @@ final class RecordingHostServices: PluginHostServices {
 
     private let state = Mutex<(logs: [String], published: [Published])>(([], []))
     let dataRoot: String
+    /// What every publish is answered (tests of refusals choose `.refused` or `.retryLater`).
+    let publishAnswer: PluginPublishOutcome
 
-    init(dataRoot: String = "/tmp/paka-test-data") { self.dataRoot = dataRoot }
+    init(dataRoot: String = "/tmp/paka-test-data", publishAnswer: PluginPublishOutcome = .accepted) {
+        self.dataRoot = dataRoot
+        self.publishAnswer = publishAnswer
+    }
 
     var logs: [String] { state.withLock { $0.logs } }
     var published: [Published] { state.withLock { $0.published } }
 
     func publish(from plugin: String, topic: String, key: String, data: [UInt8]) -> Bool {
-        state.withLock { $0.published.append(Published(plugin: plugin, topic: topic, key: key, data: String(decoding: data, as: UTF8.self))) }
-        return true
+        publishChecked(from: plugin, topic: topic, key: key, data: data) == .accepted
+    }
+
+    /// Records only what it accepts, as the real host publishes only that.
+    func publishChecked(from plugin: String, topic: String, key: String, data: [UInt8]) -> PluginPublishOutcome {
+        if publishAnswer == .accepted {
+            state.withLock { $0.published.append(Published(plugin: plugin, topic: topic, key: key, data: String(decoding: data, as: UTF8.self))) }
+        }
+        return publishAnswer
     }
 
     func log(from plugin: String, level: Logger.Level, message: String) {

@@ -1,4 +1,4 @@
-#include "paka_plugin.h"
+#include "paka_host_abi.h"
 #include <stddef.h>
 
 /* 1.0 descriptors end with the optional hooks; a plugin compiled against 1.0 always carries
@@ -7,11 +7,11 @@ const uint32_t paka_descriptor_min_size =
     (uint32_t)(offsetof(paka_plugin_descriptor, http) + sizeof(((paka_plugin_descriptor *)0)->http));
 const size_t paka_host_min_size = offsetof(paka_host, data_dir) + sizeof(((paka_host *)0)->data_dir);
 
-/* This header's own text, so `paka plugin header` serves authors who do not have the repository. */
+/* The plugin header's own text, so `paka plugin header` serves authors who do not have the repository. */
 #pragma clang diagnostic push
 #pragma clang diagnostic ignored "-Wc23-extensions"
 static const char header_text[] = {
-#embed "include/paka_plugin.h"
+#embed "../CPakaABI/include/paka_plugin.h"
     , 0};
 #pragma clang diagnostic pop
 

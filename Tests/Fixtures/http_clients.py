@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Clients that behave the way real ones do, for the HTTP hardening tests.
+
+  http_clients.py PORT TOKEN CASE
+
+Prints one line: the HTTP status the client got (or "no-answer: <reason>"), then exits 0.
+"""
+import http.client
+import socket
+import sys
+
+port, token, case = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+TIMEOUT = 30  # far above any limit the tests set: reaching it means the client was left hanging
+
+
+def status_line(sock):
+    """The status code of the first response on a raw socket, or why there was none."""
+    data = b""
+    try:
+        while b"\r\n" not in data:
+            chunk = sock.recv(4096)
+            if not chunk:
+                return f"no-answer: closed after {len(data)} bytes"
+            data += chunk
+    except socket.timeout:
+        return "no-answer: timed out"
+    except ConnectionResetError:
+        return "no-answer: reset"
+    return data.split(b" ")[1].decode()
+
+
+def raw(payload, then_wait=True):
+    sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    sock.sendall(payload)
+    return status_line(sock)
+
+
+def python_upload(size):
+    # http.client sends the whole body before reading the answer (as requests does).
+    boundary = "b0undary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n\r\n").encode() \
+        + b"x" * size + f"\r\n--{boundary}--\r\n".encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    try:
+        conn.request("POST", "/upload", body=body, headers={
+            "Authorization": f"Bearer {token}", "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        return str(conn.getresponse().status)
+    except Exception as error:  # noqa: BLE001 — the test prints what the client saw
+        return f"no-answer: {type(error).__name__}"
+
+
+def python_json(size):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    body = b'{"action": "a", "resource": "' + b"r" * size + b'"}'
+    try:
+        conn.request("POST", "/kafka/test/audit", body=body, headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        return str(conn.getresponse().status)
+    except Exception as error:  # noqa: BLE001
+        return f"no-answer: {type(error).__name__}"
+
+
+def too_many_connections():
+    """Holds two connections open, then asks on a third; prints the third's status."""
+    held = [socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) for _ in range(2)]
+    for sock in held:
+        sock.sendall(b"GET /kafka/status HTTP/1.1\r\nHost: t\r\n\r\n")
+        status_line(sock)
+    answer = raw(b"GET /kafka/status HTTP/1.1\r\nHost: t\r\n\r\n")
+    for sock in held:
+        sock.close()
+    return answer
+
+
+cases = {
+    "python-upload-oversize": lambda: python_upload(3 * 1024 * 1024),
+    "python-json-oversize": lambda: python_json(2 * 1024 * 1024),
+    "slow-headers": lambda: raw(b"POST /kafka/test/audit HTTP/1.1\r\nHost: t\r\nX-Slow: "),
+    "stalled-body": lambda: raw(b"POST /kafka/test/audit HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + token.encode()
+                                + b"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"action\""),
+    "huge-header": lambda: raw(b"GET /kafka/status HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n"),
+    "too-many-connections": too_many_connections,
+}
+print(cases[case]())

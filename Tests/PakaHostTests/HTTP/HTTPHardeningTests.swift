@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+@testable import PakaHost
+
+/// What a hostile or careless client can do to the server: malformed bodies, oversize bodies
+/// sent by clients that do not read early answers, slow headers, stalled bodies, huge headers,
+/// too many connections. Each gets a clear answer; the host stays up.
+@Suite struct HTTPHardeningTests {
+    /// The exact body an OpenAPI fuzzer found: a non-ASCII byte in a part header name made
+    /// multipart-kit 4.7.1 index out of range and killed the host (signal 4).
+    static let fuzzedBody: [UInt8] = Array("--24f1e1aca864d5a513de79fe9a5b951b\r\n".utf8) + [0xC3, 0x96, 0xC2, 0x99]
+        + Array("--24f1e1aca864d5a513de79fe9a5b951b--\r\n".utf8)
+
+    @Test func multipartBodyThatKilledTheHostIsA400AndTheHostKeepsServing() async throws {
+        let host = try await TestHost()
+        var headers = try await host.bearer()
+        headers[.contentType] = "multipart/form-data; boundary=24f1e1aca864d5a513de79fe9a5b951b"
+        let sent = headers
+        try await host.test { client in
+            let response = try await client.execute(uri: "/upload", method: .post, headers: sent, body: ByteBuffer(bytes: Self.fuzzedBody))
+            #expect(response.status == .badRequest)
+            #expect((response.object?["error"] as? String)?.hasPrefix("multipart body is malformed") == true, "\(response.text)")
+            let upload = try await client.execute(uri: "/upload", method: .post, headers: try await host.uploadHeaders(),
+                                                  body: UploadRouteTests.multipart(content: Array("still here".utf8)))
+            #expect(upload.status == .accepted, "\(upload.text)")
+        }
+    }
+
+    // MARK: Real clients over a real socket
+
+    /// Runs `Tests/Fixtures/http_clients.py CASE` against a live server of `host`; its one line.
+    private func client(_ host: TestHost, _ name: String) async throws -> String {
+        let token = try await host.token()
+        return try await host.app.makeHTTPApplication().test(.live) { client in
+            let port = try #require(client.port)
+            return try await Self.python(["\(TestPaths.fixtures)/http_clients.py", String(port), token, name])
+        }
+    }
+
+    static func python(_ arguments: [String]) async throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        // Off the cooperative pool: the server under test needs those threads.
+        let data = try await offload { output.fileHandleForReading.readDataToEndOfFile() }
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `paka_http_refused_total{reason}` as the host's /metrics would show it.
+    private func refused(_ host: TestHost, _ reason: String) -> Int {
+        let prefix = #"paka_http_refused_total{reason="\#(reason)"} "#
+        let line = host.app.metrics.registry.emitToString().split(separator: "\n").first { $0.hasPrefix(prefix) }
+        return line.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
+    }
+
+    @Test func oversizeUploadFromPythonHTTPClientGetsItsAnswer() async throws {
+        let host = try await TestHost(environment: ["PAKA_UPLOAD_LIMIT_BYTES": "1048576"])
+        #expect(try await client(host, "python-upload-oversize") == "413")
+    }
+
+    @Test func oversizeJSONFromPythonHTTPClientGetsItsAnswer() async throws {
+        let host = try await TestHost()
+        #expect(try await client(host, "python-json-oversize") == "413")
+    }
+
+    @Test func headersThatNeverFinishAreAnswered408() async throws {
+        let host = try await TestHost(environment: ["PAKA_HTTP_HEADER_TIMEOUT_MS": "300"])
+        #expect(try await client(host, "slow-headers") == "408")
+        #expect(refused(host, "header_timeout") >= 1)
+    }
+
+    @Test func bodyThatStallsIsAnswered408() async throws {
+        let host = try await TestHost(environment: ["PAKA_HTTP_BODY_TIMEOUT_MS": "300"])
+        #expect(try await client(host, "stalled-body") == "408")
+        #expect(refused(host, "body_timeout") >= 1)
+    }
+
+    @Test func headersLargerThanTheLimitAreAnswered431() async throws {
+        let host = try await TestHost(environment: ["PAKA_HTTP_MAX_HEADER_BYTES": "8192"])
+        #expect(try await client(host, "huge-header") == "431")
+        #expect(refused(host, "header_too_large") >= 1)
+    }
+
+    @Test func connectionBeyondTheCapIsAnswered503() async throws {
+        let host = try await TestHost(environment: ["PAKA_HTTP_MAX_CONNECTIONS": "2"])
+        #expect(try await client(host, "too-many-connections") == "503")
+        #expect(refused(host, "too_many_connections") >= 1)
+    }
+}
+
+extension TestHost {
+    func uploadHeaders() async throws -> HTTPFields {
+        var headers = try await bearer()
+        headers[.contentType] = "multipart/form-data; boundary=\(UploadRouteTests.boundary)"
+        return headers
+    }
+}
