@@ -152,7 +152,7 @@ final class ConsumerLoop: @unchecked Sendable {
         // Offsets are a watermark: storing the last finished one covers every one before it.
         var finished: Int64?
         defer { if let finished { store(partition, offset: finished) } }
-        sendDeadLettersAhead(&queue, partition: partition)
+        defer { sendDeadLettersAhead(&queue) }  // after the head's own, so the .dlq keeps partition order
         while queue.count > 0 {
             // Fields are read in place: copying whole items per event cost more than the rest of settling.
             let head = queue.headIndex
@@ -241,15 +241,20 @@ final class ConsumerLoop: @unchecked Sendable {
         return false
     }
 
-    /// Poison and FAILed items behind the head are settled already: their dead letters go out now,
-    /// so a burst costs one round trip, not one per event.
-    private func sendDeadLettersAhead(_ queue: inout PartitionQueue, partition: KafkaTopicPartition) {
-        guard queue.count > 1 else { return }
-        for index in (queue.headIndex + 1)..<queue.items.count where queue[index].deadLetter == nil {
+    /// Poison and FAILed items right behind the head are settled already: their dead letters go
+    /// out now, so a burst costs one round trip, not one per event. Stops at the first item whose
+    /// fate is still open (it may yet be dead-lettered: the .dlq keeps the partition's order).
+    private func sendDeadLettersAhead(_ queue: inout PartitionQueue) {
+        for index in queue.headIndex..<queue.items.count {
+            if queue[index].deadLetter != nil { continue }
             if let poison = queue[index].poison {
                 sendDeadLetter(at: index, reason: "poison message: \(poison)", queue: &queue)
-            } else if case .fail(let reason) = queue[index].known {
+            } else if case .fail(let reason)? = queue[index].known {
                 sendDeadLetter(at: index, reason: reason, queue: &queue)
+            } else if case .ok? = queue[index].known {
+                continue
+            } else {
+                return
             }
         }
     }

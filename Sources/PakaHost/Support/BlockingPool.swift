@@ -22,7 +22,8 @@ public struct BlockingPool: Sendable {
     /// Timers for work scheduled later (retry backoff): a scheduled task costs no thread while it waits.
     private let timers: any EventLoop
 
-    private init(threads: Int) {
+    /// A pool of its own (tests that run many hosts in one process give each its own).
+    init(threads: Int) {
         pool = NIOThreadPool(numberOfThreads: threads)
         pool.start()
         timers = MultiThreadedEventLoopGroup.singleton.next()

@@ -16,7 +16,9 @@ final class SynchronousHarness: @unchecked Sendable {
         let services = HostServices(dataDirectory: dir.file("data"), logger: .test)
         registry = PluginRegistry(services: services, logger: .test)
         spool = LocalSpool(dataDirectory: dir.file("data"), logger: .test, counters: spoolCounters, maxHeldBytes: maxHeldBytes)
-        dispatcher = SynchronousDispatcher(registry: registry, spool: spool, logger: .test, laneCapacity: laneCapacity)
+        // A pool of its own: the shared one serves every host the test process runs at once.
+        dispatcher = SynchronousDispatcher(registry: registry, spool: spool, logger: .test, laneCapacity: laneCapacity,
+                                           pool: BlockingPool(threads: 4))
         router = EventRouter(synchronous: dispatcher, logger: .test)
         services.connect(router)
         var entries: [PluginEntry] = []
