@@ -75,6 +75,13 @@ class Report:
             f"lost {lost}, duplicated {duplicated}; API errors {errors}/{sent} ({rate:.1f} %: "
             f"{len(stream.unanswered)} unanswered, {len(stream.refused)} non-200); answer time median "
             f"{stream.percentile(0.5) * 1000:.0f} ms, p99 {stream.percentile(0.99):.2f} s, slowest {slowest:.2f} s{extra}")
+        slow = [r for r in stream.results if r["seconds"] > 2 and r["status"] is not None]
+        if slow:
+            by_mode = {}
+            for r in slow:
+                by_mode[r["mode"] or r["status"]] = by_mode.get(r["mode"] or r["status"], 0) + 1
+            self.lines.append(f"  {label}: {len(slow)} answers took over 2 s; by the mode they ended in: "
+                              + ", ".join(f"{k} {v}" for k, v in sorted(by_mode.items(), key=lambda kv: str(kv[0]))))
         self.figures[label] = {"sent": sent, "acknowledged": len(stream.acknowledged), "arrived": arrived, "lost": lost,
                                "duplicated": duplicated, "errors": errors, "errorRate": round(rate, 2),
                                "slowestSeconds": round(slowest, 2), "medianSeconds": round(stream.percentile(0.5), 3),
