@@ -35,6 +35,12 @@ public final class KafkaBus: KafkaTransport {
     public func refreshConnection(timeout: Duration = .milliseconds(1500)) -> Bool {
         replaceProducerIfFatal()
         let now = currentProducer.checkConnection(timeout: timeout)
+        if !now && currentProducer.outstandingCount > 0 {
+            // Publishers awaiting an acknowledgement would otherwise wait for the brokers' return
+            // (up to message.timeout.ms): what was never sent fails now and is processed
+            // synchronously, like any publish during the outage (scripts/chaos brokers-down).
+            currentProducer.failQueuedMessages()
+        }
         let was = connected.exchange(now, ordering: .acquiringAndReleasing)
         if was != now {
             if now {
