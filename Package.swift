@@ -79,6 +79,7 @@ let package = Package(
             name: "PakaCLI",
             dependencies: [
                 "PakaHost",
+                "PakaCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -14,6 +14,8 @@ public final class PakaApplication: Sendable {
     public let tokens: TokenAuthority
     public let kafka: KafkaPipeline?
     public let metrics = PakaMetrics()
+    /// Dead-letter listing and replay (`/plugins/{name}/dead-letters…`).
+    public let deadLetters: DeadLetterReplayer
     public let logger: Logger
 
     public init(environment: HostEnvironment, configuration: PakaConfiguration, logger: Logger) async throws {
@@ -33,6 +35,10 @@ public final class PakaApplication: Sendable {
             kafka = nil
         }
         router.attach(kafka?.bus)
+        deadLetters = DeadLetterReplayer(registry: registry, bus: kafka?.bus, spool: spool,
+                                         store: DeadLetterStore(reader: kafka?.deadLetterReader, kafkaConnected: { [kafka] in kafka?.bus.isConnected ?? false },
+                                                                spool: spool, ledger: ReplayLedger()),
+                                         dataDirectory: environment.dataDirectory, logger: logger)
         registry.apply(configuration)
     }
 

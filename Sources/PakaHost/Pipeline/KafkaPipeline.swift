@@ -11,6 +11,8 @@ public final class KafkaPipeline: Sendable {
     /// Kept alive for the life of the host; destroyed only after every client is gone.
     public let embeddedCluster: EmbeddedKafkaCluster?
     let monitor: ConnectionMonitor
+    /// Reads `<topic>.dlq` for the operator's dead-letter listing (no group, never commits).
+    let deadLetterReader: KafkaTopicReader?
 
     /// The broker list in use: the embedded cluster's bootstrap list, or `KAFKA_BROKERS`.
     public var brokers: String { bus.configuration.brokers }
@@ -56,6 +58,10 @@ public final class KafkaPipeline: Sendable {
             registry: registry, bus: bus, consumerConfiguration: consumerConfiguration,
             maxEventBytes: environment.raw["PAKA_MAX_EVENT_BYTES"].flatMap { Int($0) } ?? 1 << 20, observer: observer, logger: kafkaLogger)
         monitor = ConnectionMonitor(bus: bus)
+        do { deadLetterReader = try KafkaTopicReader(configuration: consumerConfiguration, logger: kafkaLogger) } catch {
+            kafkaLogger.error("dead-letter reader unavailable: listings show the local spool only", metadata: ["error": "\(error)"])
+            deadLetterReader = nil
+        }
     }
 
     /// Long-running parts, in start order (ServiceGroup stops them in reverse).
