@@ -7,7 +7,7 @@ plugins.json say so), resumes it, and saves screenshots (desktop and phone width
 Usage: scripts/console-browser-test.py [ARTIFACT_DIR]   (default .paka/artifacts)
 Needs: a debug build (.build/debug/paka and the processors), chromium, chromium-driver, selenium.
 DATABASE_URL is passed on when set (scripts/test starts a PostgreSQL)."""
-import json, os, re, shutil, signal, subprocess, sys, tempfile, time, urllib.request
+import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.error, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("PAKA_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
@@ -36,22 +36,30 @@ def start_host(work):
         os.chmod(os.path.join(plugin_dir, f"lib{product}.so"), 0o644)
     plugins_file = os.path.join(work, "plugins.json")
     shutil.copyfile(os.path.join(ROOT, "plugins.json"), plugins_file)
-    env = dict(os.environ, KAFKA_BROKERS="embedded", PORT="0", PAKA_BIND="127.0.0.1", JWT_SECRET=SECRET,
+    port = free_port()
+    env = dict(os.environ, KAFKA_BROKERS="embedded", PORT=str(port), PAKA_BIND="127.0.0.1", JWT_SECRET=SECRET,
                PAKA_PLUGINS_FILE=plugins_file, PAKA_PLUGIN_DIR=plugin_dir, PAKA_DATA_DIR=os.path.join(work, "data"))
     log = open(os.path.join(ARTIFACTS, "console-host.log"), "w")
-    host = subprocess.Popen([os.path.join(BIN, "paka"), "serve"], env=env, stdout=subprocess.PIPE, stderr=log, text=True)
+    host = subprocess.Popen([os.path.join(BIN, "paka"), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
     while time.time() < deadline:
-        line = host.stdout.readline()
-        if not line:
+        if host.poll() is not None:
             fail("paka serve exited before listening (see console-host.log)")
-        log.write(line)
-        found = re.search(r"listening on (http://localhost:\d+)", line)
-        if found:
-            # Keep draining stdout so the host never blocks on a full pipe.
-            subprocess.Popen(["cat"], stdin=host.stdout, stdout=log)
-            return host, found.group(1), plugins_file
+        try:
+            urllib.request.urlopen(url + "/health", timeout=2)
+            return host, url, plugins_file
+        except urllib.error.HTTPError:
+            return host, url, plugins_file  # 503 (a plugin unhealthy) still means it listens
+        except OSError:
+            time.sleep(0.2)
     fail("paka serve did not listen within 120 s")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def admin_token():
@@ -60,12 +68,22 @@ def admin_token():
     return re.search(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", out).group(0)
 
 
-def browser(width, height):
+def browser(width, height, phone=False):
     options = Options()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", f"--window-size={width},{height}"]:
         options.add_argument(argument)
+    if phone:  # a real phone viewport (a desktop window cannot be made that narrow)
+        options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2}})
     return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+
+
+def publish(url, token, count):
+    for i in range(count):
+        body = json.dumps({"action": "console-test", "resource": "document", "resourceId": i}).encode()
+        request = urllib.request.Request(url + "/kafka/test/audit", data=body, method="POST",
+                                         headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=10).read()
 
 
 def card_state(driver, name):
@@ -74,12 +92,15 @@ def card_state(driver, name):
 
 
 def main():
+    if not os.environ.get("DATABASE_URL"):
+        fail("the four processors need DATABASE_URL (scripts/test starts a PostgreSQL and sets it)")
     os.makedirs(ARTIFACTS, exist_ok=True)
     work = tempfile.mkdtemp(prefix="paka-console-")
     host, url, plugins_file = start_host(work)
     driver = None
     try:
         token = admin_token()
+        publish(url, token, 20)  # some traffic, so the counters and sparklines have something to show
         driver = browser(1280, 900)
         driver.get(url + "/console")
         WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "token").is_displayed())
@@ -97,13 +118,15 @@ def main():
         entry = next(p for p in json.load(open(plugins_file))["plugins"] if p["name"] == target)
         if entry.get("paused") is not True:
             fail(f"plugins.json does not say paused for {target}: {entry}")
+        publish(url, token, 20)
+        time.sleep(4)  # two refreshes: the rate sparklines get their points
         driver.save_screenshot(os.path.join(ARTIFACTS, "console-paused.png"))
         driver.find_element(By.CSS_SELECTOR, f'article.plugin[data-plugin="{target}"] button[data-action="resume"]').click()
         WebDriverWait(driver, 30).until(lambda d: card_state(d, target) == "active")
         driver.quit()
 
         # Phone width: the same page, one column, buttons reachable.
-        driver = browser(390, 844)
+        driver = browser(390, 844, phone=True)
         driver.get(url + "/console")
         driver.find_element(By.ID, "token").send_keys(token)
         driver.find_element(By.ID, "use-token").click()
