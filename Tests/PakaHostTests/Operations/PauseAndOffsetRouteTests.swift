@@ -110,3 +110,33 @@ import Testing
         await ops.stop()
     }
 }
+
+/// Pause on the synchronous path (Kafka not connected): the paused plugin is not called.
+@Suite struct PauseWithoutKafkaTests {
+    @Test func aPausedPluginIsNotCalledSynchronouslyAndTheEventIsKeptForKafka() async throws {
+        let scratch = TemporaryDirectory()
+        let record = scratch.file("record.txt")
+        let host = try await TestHost(plugins: #"[{"name": "marker", "library": "\#(try MarkerPlugin.fixed())", "config": {"record": "\#(record)"}}]"#,
+                                      environment: ["KAFKA_BROKERS": "127.0.0.1:1"])
+        let admin = try await host.bearer(admin: true)
+        let paused = try await host.test { client in try await client.execute(uri: "/plugins/marker/pause", method: .post, headers: admin) }
+        #expect(paused.status == .ok)
+        #expect(paused.object?["paused"] as? Bool == true)
+        let published = try await host.test { client in
+            try await client.json("/kafka/test/audit", headers: admin, body: #"{"action": "while-paused", "resource": "document", "resourceId": 3}"#)
+        }
+        #expect(published.status == .ok)
+        #expect((published.object?["outcomes"] as? [String: String])?["marker"]?.contains("paused") == true, "\(published.text)")
+        #expect(MarkerPlugin.lines(record).isEmpty)
+        let deferred = try String(contentsOfFile: "\(host.dataDirectory)/deferred/audit.event.jsonl", encoding: .utf8)
+        #expect(deferred.contains("while-paused"))
+
+        let resumed = try await host.test { client in try await client.execute(uri: "/plugins/marker/resume", method: .post, headers: admin) }
+        #expect(resumed.status == .ok)
+        _ = try await host.test { client in
+            try await client.json("/kafka/test/audit", headers: admin, body: #"{"action": "after-resume", "resource": "document", "resourceId": 4}"#)
+        }
+        #expect(MarkerPlugin.lines(record).count == 1)
+        withExtendedLifetime(scratch) {}
+    }
+}
