@@ -47,15 +47,21 @@ public final class KafkaTopicReader: Sendable {
             let deadline = clock.now.advanced(by: timeout)
             var messages: [KafkaMessage] = []
             var names = TopicNameCache()
-            while clock.now < deadline {
+            var next = from
+            // Messages and EOF events of an earlier call's assignment can still be queued: only
+            // in-range messages count, and an EOF ends the read only when it is at our position.
+            while next < until, clock.now < deadline {
                 guard let message = rd_kafka_consumer_poll(handle.pointer, min((deadline - clock.now).clampedMilliseconds, 100)) else { continue }
                 defer { rd_kafka_message_destroy(message) }
                 let m = message.pointee
-                if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { break }
-                guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR, m.partition == partition else { continue }
-                if m.offset >= until { break }
-                if m.offset >= from { messages.append(KafkaMessage(copying: message, topicNames: &names)) }
-                if m.offset + 1 >= until { break }
+                guard m.partition == partition, let rkt = m.rkt, String(cString: rd_kafka_topic_name(rkt)) == topic else { continue }
+                if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                    if m.offset <= next { break }  // nothing more exists past where we are
+                    continue
+                }
+                guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR, m.offset >= next, m.offset < until else { continue }
+                messages.append(KafkaMessage(copying: message, topicNames: &names))
+                next = m.offset + 1
             }
             return messages
         }

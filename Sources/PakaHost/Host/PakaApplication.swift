@@ -35,9 +35,13 @@ public final class PakaApplication: Sendable {
             kafka = nil
         }
         router.attach(kafka?.bus)
-        deadLetters = DeadLetterReplayer(registry: registry, bus: kafka?.bus, spool: spool,
-                                         store: DeadLetterStore(reader: kafka?.deadLetterReader, kafkaConnected: { [kafka] in kafka?.bus.isConnected ?? false },
-                                                                spool: spool, ledger: ReplayLedger()),
+        let pipeline = kafka
+        var makeReader: (@Sendable () throws(KafkaError) -> KafkaTopicReader)?
+        if let pipeline {
+            makeReader = { () throws(KafkaError) -> KafkaTopicReader in try pipeline.makeDeadLetterReader() }
+        }
+        let store = DeadLetterStore(makeReader: makeReader, kafkaConnected: { pipeline?.bus.isConnected ?? false }, spool: spool, ledger: ReplayLedger())
+        deadLetters = DeadLetterReplayer(registry: registry, bus: pipeline?.bus, spool: spool, store: store,
                                          dataDirectory: environment.dataDirectory, logger: logger)
         registry.apply(configuration)
     }

@@ -168,7 +168,7 @@ import Testing
         // What a restart does: a new replayer over the same data directory.
         let app = ops.host.app
         let restarted = DeadLetterReplayer(registry: app.registry, bus: nil, spool: LocalSpool(dataDirectory: app.environment.dataDirectory, logger: .test),
-                                           store: DeadLetterStore(reader: nil, kafkaConnected: { false },
+                                           store: DeadLetterStore(makeReader: nil, kafkaConnected: { false },
                                                                   spool: LocalSpool(dataDirectory: app.environment.dataDirectory, logger: .test), ledger: ReplayLedger()),
                                            dataDirectory: app.environment.dataDirectory, logger: .test)
         let report = try #require(restarted.report(id))

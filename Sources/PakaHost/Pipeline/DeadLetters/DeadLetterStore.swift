@@ -12,13 +12,15 @@ final class DeadLetterStore: Sendable {
     static let scanBudget = 50_000
     static let readTimeout = Duration.seconds(5)
 
-    private let reader: KafkaTopicReader?
+    private let makeReader: (@Sendable () throws(KafkaError) -> KafkaTopicReader)?
     private let kafkaConnected: @Sendable () -> Bool
     private let spool: LocalSpool
     let ledger: ReplayLedger
 
-    init(reader: KafkaTopicReader?, kafkaConnected: @escaping @Sendable () -> Bool, spool: LocalSpool, ledger: ReplayLedger) {
-        self.reader = reader
+    /// - Parameter makeReader: nil without Kafka (the spool only).
+    init(makeReader: (@Sendable () throws(KafkaError) -> KafkaTopicReader)?, kafkaConnected: @escaping @Sendable () -> Bool,
+         spool: LocalSpool, ledger: ReplayLedger) {
+        self.makeReader = makeReader
         self.kafkaConnected = kafkaConnected
         self.spool = spool
         self.ledger = ledger
@@ -37,15 +39,21 @@ final class DeadLetterStore: Sendable {
         var scanned = 0
         var truncated = false
         var unavailable: String?
+        var reader: KafkaTopicReader?
+        if let makeReader {
+            if !kafkaConnected() {
+                unavailable = "Kafka is not connected: only the local spool was read"
+            } else {
+                do { reader = try makeReader() } catch { unavailable = DeadLetterError.kafka(error).description }
+            }
+        }
         for topic in topics {
-            if let reader, kafkaConnected() {
+            if let reader {
                 do throws(DeadLetterError) {
                     scans += try scanKafka(topic: topic, plugin: plugin, reader: reader, query: query, cursor: cursor, scanned: &scanned, truncated: &truncated)
                 } catch {
                     unavailable = error.description
                 }
-            } else if reader != nil {
-                unavailable = "Kafka is not connected: only the local spool was read"
             }
             scans.append(scanSpool(topic: topic, plugin: plugin, query: query, cursor: cursor, scanned: &scanned))
         }
