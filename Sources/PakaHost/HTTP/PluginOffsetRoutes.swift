@@ -69,7 +69,7 @@ struct PluginOffsetRoutes {
             return (to == "earliest" ? .earliest : .latest, to)
         case "timestamp":
             switch body.fields["timestamp"] {
-            case .number(let ms)? where ms >= 0 && ms.rounded() == ms: return (.timestamp(Int64(ms)), "timestamp \(Int64(ms))")
+            case .number(let ms)? where ms >= 0 && ms < 9e15 && ms.rounded() == ms: return (.timestamp(Int64(ms)), "timestamp \(Int64(ms))")
             case .string(let text)?:
                 guard let date = ISO8601DateFormatter.flexible(text) else { throw APIError.badRequest("field 'timestamp' is not an ISO 8601 time: '\(text)'") }
                 return (.timestamp(Int64(date.timeIntervalSince1970 * 1000)), "timestamp \(text)")

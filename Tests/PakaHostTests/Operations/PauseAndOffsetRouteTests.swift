@@ -82,6 +82,8 @@ import Testing
         let outOfRange = try await ops.call("/plugins/scripted/offsets", body: #"{"offsets": [{"topic": "audit.event", "partition": 0, "offset": 99}]}"#)
         #expect(outOfRange.status == .badRequest)
         #expect(try await ops.call("/plugins/scripted/offsets", body: #"{"to": "somewhere"}"#).status == .badRequest)
+        #expect(try await ops.call("/plugins/scripted/offsets", body: #"{"timestamp": 1e300}"#).status == .badRequest)
+        #expect(try await ops.call("/plugins/scripted/offsets", body: #"{"to": "earliest", "timestamp": 0}"#).status == .badRequest)
 
         let moved = try await ops.call("/plugins/scripted/offsets", body: #"{"offsets": [{"topic": "audit.event", "partition": 0, "offset": 1}]}"#)
         #expect(moved.status == .ok, "\(moved.text)")
