@@ -109,11 +109,10 @@ struct DeadLetterRoutes {
     }
 
     private func topics(of name: String) throws -> [String] {
-        let registry = api.app.registry
-        guard let entry = registry.configuration.plugins.first(where: { $0.name == name }) else {
+        guard let topics = api.app.registry.knownTopics(of: name) else {
             throw APIError.notFound("no plugin named '\(name)' in \(api.app.environment.pluginsFile)")
         }
-        return registry.active(named: name)?.topics ?? entry.topics ?? []
+        return topics
     }
 
     static func time(_ value: JSONValue, field: String) throws -> Date {

@@ -197,6 +197,12 @@ import Testing
         #expect(letter["partition"] == nil || letter["partition"] is NSNull)
         #expect((listing.object?["kafkaUnavailable"] as? String)?.contains("not connected") == true)
 
+        // Disabled, the plugin's letters are still listed (on the topics it consumed).
+        #expect(try await host.test { client in try await client.execute(uri: "/plugins/marker/disable", method: .post, headers: admin) }.status == .ok)
+        let whileDisabled = try await host.test { client in try await client.execute(uri: "/plugins/marker/dead-letters", method: .get, headers: admin) }
+        #expect((whileDisabled.object?["letters"] as? [[String: Any]])?.count == 1)
+        #expect(try await host.test { client in try await client.execute(uri: "/plugins/marker/enable", method: .post, headers: admin) }.status == .ok)
+
         let file = try String(contentsOfFile: host.pluginsFile, encoding: .utf8)
         try file.replacingOccurrences(of: try MarkerPlugin.buggy(), with: try MarkerPlugin.fixed()).write(toFile: host.pluginsFile, atomically: true, encoding: .utf8)
         _ = try host.app.reloadPlugins()

@@ -62,8 +62,7 @@ public final class DeadLetterReplayer: Sendable {
 
     /// Selects the letters, then (unless `dryRun`) delivers them on a thread of their own.
     func start(plugin name: String, query: DeadLetterQuery, dryRun: Bool, force: Bool, ratePerSecond: Double?, by subject: String) throws(DeadLetterError) -> ReplayReport {
-        guard let entry = registry.configuration.plugins.first(where: { $0.name == name }) else { throw .unknownPlugin(name) }
-        let topics = registry.active(named: name)?.topics ?? entry.topics ?? []
+        guard let topics = registry.knownTopics(of: name) else { throw .unknownPlugin(name) }
         var selection = query
         selection.includeResolved = true
         selection.limit = Self.maxSelection
