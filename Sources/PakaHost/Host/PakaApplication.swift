@@ -109,6 +109,7 @@ public final class PakaApplication: Sendable {
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        deadLetters.shutdown()
         kafka?.shutdown()
         registry.shutdown()
         logger.info("paka stopped")

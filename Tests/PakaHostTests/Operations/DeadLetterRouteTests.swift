@@ -177,6 +177,11 @@ import Testing
         #expect(report.failedAgain == 1)
         #expect(report.items.filter { $0.outcome == "pending" }.count == 1)
         #expect(restarted.store.ledger.state(of: report.items[0].letter) == "failed-again")
+
+        // A graceful shutdown stops the running replay between two letters: interrupted too.
+        ops.host.app.deadLetters.shutdown()
+        #expect(await eventually { ops.host.app.deadLetters.report(id)?.status == .interrupted })
+        #expect(ops.host.app.deadLetters.report(id)?.failedAgain == 1)
         await ops.stop()
     }
 

@@ -22,6 +22,8 @@ public final class DeadLetterReplayer: Sendable {
     private let directory: String
     private let logger: Logger
     private let reports = Mutex<[String: ReplayReport]>([:])
+    /// Set by `shutdown`: running replays stop between two letters and read `interrupted`.
+    private let stopping = Atomic<Bool>(false)
 
     init(registry: PluginRegistry, bus: KafkaBus?, spool: LocalSpool, store: DeadLetterStore, dataDirectory: String, logger: Logger) {
         self.registry = registry
@@ -92,11 +94,30 @@ public final class DeadLetterReplayer: Sendable {
         return report
     }
 
+    /// Stops running replays between two letters (host shutdown); they are reported
+    /// `interrupted` with what they did, like after a crash.
+    public func shutdown() { stopping.store(true, ordering: .releasing) }
+
+    /// Sleeps `seconds` in short slices; false when a shutdown came meanwhile.
+    private func pause(_ seconds: Double) -> Bool {
+        var left = seconds
+        while left > 0 {
+            if stopping.load(ordering: .acquiring) { return false }
+            Thread.sleep(forTimeInterval: min(left, 0.05))
+            left -= 0.05
+        }
+        return !stopping.load(ordering: .acquiring)
+    }
+
     private func deliver(_ entries: [DeadLetterEntry], replay id: String) {
         guard let start = report(id) else { return }
         let spacing = start.ratePerSecond.map { 1 / max($0, 0.001) }
         for (index, entry) in entries.enumerated() {
-            if index > 0, let spacing { Thread.sleep(forTimeInterval: spacing) }
+            if stopping.load(ordering: .acquiring) || (index > 0 && !(spacing.map(pause) ?? true)) {
+                for rest in entries[index...] { store.ledger.set(rest.record.id, nil) }
+                finish(id, as: .interrupted)
+                return
+            }
             let (outcome, reason) = deliver(entry, report: start)
             let updated = reports.withLock { reports -> ReplayReport? in
                 guard var report = reports[id], let at = report.items.firstIndex(where: { $0.letter == entry.record.id }) else { return nil }
@@ -108,14 +129,18 @@ public final class DeadLetterReplayer: Sendable {
             }
             if let updated { save(updated) }
         }
+        finish(id, as: .done)
+    }
+
+    private func finish(_ id: String, as status: ReplayReport.Status) {
         let finished = reports.withLock { reports -> ReplayReport? in
-            reports[id]?.status = .done
+            reports[id]?.status = status
             reports[id]?.finishedAt = Date()
             return reports[id]
         }
         if let finished {
             save(finished)
-            logger.notice("dead-letter replay finished", metadata: [
+            logger.notice(status == .done ? "dead-letter replay finished" : "dead-letter replay interrupted by shutdown", metadata: [
                 "replay": "\(id)", "plugin": "\(finished.plugin)", "delivered": "\(finished.delivered)", "failed_again": "\(finished.failedAgain)",
                 "not_delivered": "\(finished.notDelivered)", "skipped": "\(finished.skipped)"])
         }
