@@ -2,7 +2,8 @@
 """Real-browser test of GET /console: headless Chromium (Debian's chromium + chromium-driver,
 driven by Selenium) against a running `paka serve` with the four processors on the embedded
 Kafka. Enters a token, sees the four plugins, pauses one, sees its state change (and
-plugins.json say so), resumes it, and saves screenshots (desktop and phone width) as artifacts.
+plugins.json say so), resumes it, starts a replay (which shows its dry run before asking), and
+saves screenshots (desktop and phone width) as artifacts.
 
 Usage: scripts/console-browser-test.py [ARTIFACT_DIR]   (default .paka/artifacts)
 Needs: a debug build (.build/debug/paka and the processors), chromium, chromium-driver, selenium.
@@ -19,6 +20,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 
@@ -123,6 +125,13 @@ def main():
         driver.save_screenshot(os.path.join(ARTIFACTS, "console-paused.png"))
         driver.find_element(By.CSS_SELECTOR, f'article.plugin[data-plugin="{target}"] button[data-action="resume"]').click()
         WebDriverWait(driver, 30).until(lambda d: card_state(d, target) == "active")
+        # Replay asks for a filter, runs a dry run first and asks before delivering anything.
+        driver.find_element(By.CSS_SELECTOR, f'article.plugin[data-plugin="{target}"] button[data-action="replay"]').click()
+        WebDriverWait(driver, 10).until(EC.alert_is_present()).accept()  # empty filter: all letters
+        confirm = WebDriverWait(driver, 10).until(EC.alert_is_present())
+        if not confirm.text.startswith("Dry run: 0 letter(s) would go back to " + target + " only"):
+            fail(f"unexpected replay confirmation: {confirm.text!r}")
+        confirm.dismiss()
         driver.quit()
 
         # Phone width: the same page, one column, buttons reachable.
