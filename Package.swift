@@ -85,6 +85,7 @@ let package = Package(
             name: "PakaCLI",
             dependencies: [
                 "PakaHost",
+                "PakaCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -23,13 +23,14 @@ public final class LocalSpool: Sendable {
     public func deadLetterPath(for topic: String) -> String { "\(root)/dead-letters/\(Topics.deadLetter(of: topic)).jsonl" }
     public func deferredPath(for topic: String) -> String { "\(root)/deferred/\(topic).jsonl" }
 
-    func deadLetter(_ event: CloudEvent, plugin: LoadedPlugin, reason: String, attempts: Int) {
+    func deadLetter(_ event: CloudEvent, plugin: LoadedPlugin, reason: String, attempts: Int, provenance: [String: String] = [:]) {
         plugin.counters.recordDeadLetter()
-        let record: [String: Any] = [
+        var record: [String: Any] = [
             "error": reason, "plugin": plugin.name, "pluginVersion": plugin.descriptor.version, "attempts": attempts,
             "originalTopic": event.topic, "storedAt": ISO8601DateFormatter().string(from: Date()),
             "event": (try? JSONSerialization.jsonObject(with: Data(event.jsonBytes))) ?? [:],
         ]
+        record.merge(provenance) { _, replay in replay }
         guard let line = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return }
         append(Array(line), to: deadLetterPath(for: event.topic))
         logger.warning("event dead-lettered locally (Kafka not connected)", metadata: [

@@ -45,6 +45,13 @@ public final class SynchronousDispatcher: Sendable {
         var outcomes: [String: EventOutcome] = [:]
         let payload = event.jsonBytes
         for plugin in registry.consumers(of: event.topic) {
+            // Paused by the operator: not handled now; kept for Kafka, where the paused
+            // consumer holds it until resumed.
+            if registry.isPaused(plugin.name) {
+                spool.deferForKafka(event, plugin: plugin.name, reason: "plugin is paused")
+                outcomes[plugin.name] = .retry("plugin is paused; the event waits for Kafka")
+                continue
+            }
             outcomes[plugin.name] = deliver(event, payload: payload, to: plugin)
         }
         if outcomes.isEmpty {

@@ -7,7 +7,7 @@ import Synchronization
 /// Keeps one consumer per active plugin running, in step with the registry: a plugin enabled
 /// gets a consumer, one disabled loses it, a changed group or topic list restarts just that one.
 public final class ConsumerSupervisor: Service, Sendable {
-    private struct Running {
+    struct Running {
         let service: ConsumerService
         let groupId: String
         let topics: [String]
@@ -19,7 +19,7 @@ public final class ConsumerSupervisor: Service, Sendable {
     private let configuration: KafkaConfiguration
     private let logger: Logger
     private let maxEventBytes: Int
-    private let running = Mutex<[String: Running]>([:])
+    let running = Mutex<[String: Running]>([:])
     private let changes: AsyncStream<Void>
     private let changed: AsyncStream<Void>.Continuation
 
@@ -70,6 +70,9 @@ public final class ConsumerSupervisor: Service, Sendable {
             return stopping
         }
         for old in toStop { old.service.stop() }
+        running.withLock { running in
+            for (name, current) in running { current.service.loop.control.setPaused(registry.isPaused(name)) }
+        }
         for (name, plugin) in wanted where running.withLock({ $0[name] == nil }) { start(plugin) }
     }
 
@@ -78,6 +81,7 @@ public final class ConsumerSupervisor: Service, Sendable {
                                              batchSize: plugin.entry.batchSize, retry: plugin.entry.retry, maxEventBytes: maxEventBytes)
         do {
             let loop = try ConsumerLoop(settings: settings, configuration: configuration, registry: registry, bus: bus, observer: observer, logger: logger)
+            loop.control.setPaused(registry.isPaused(plugin.name))
             let service = ConsumerService(loop: loop)
             let task = Task { [logger] in
                 do { try await service.run() } catch { logger.error("consumer ended with an error", metadata: ["plugin": "\(plugin.name)", "error": "\(error)"]) }
