@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "PakaHost",
                 "PakaKafka",
+                "PakaCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -25,8 +25,21 @@ struct BrokerCommand: AsyncParsableCommand {
             try cluster.createTopic(name, partitions: partitions)
         }
         FileHandle.standardOutput.write(Data("\(cluster.bootstrapServers)\n".utf8))
-        logger.info("embedded Kafka running; try: kcat -b \(cluster.bootstrapServers) -L   (Ctrl-C stops it)")
+        logger.info("embedded Kafka running; try: kcat -b \(cluster.bootstrapServers) -L   (Ctrl-C stops it; SIGUSR1 takes every broker down, SIGUSR2 brings them back)")
+        // Outage drills (scripts/chaos): the brokers refuse connections but keep their data and
+        // the groups' offsets, as a real cluster's outage would; killing this process loses both.
+        let outages = [(SIGUSR1, "down"), (SIGUSR2, "up")].map { signo, state in
+            signal(signo, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signo)
+            source.setEventHandler {
+                if state == "down" { cluster.setAllBrokersDown() } else { cluster.setAllBrokersUp() }
+                logger.info("every broker is \(state)")
+            }
+            source.resume()
+            return source
+        }
         await waitForTerminationSignal()
+        outages.forEach { $0.cancel() }
         cluster.shutdown()
     }
 }

@@ -4,7 +4,8 @@ import PakaHost
 
 struct PluginCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plugin", abstract: "Write, check and inspect plugins.", subcommands: [Check.self, New.self, Header.self, Test.self])
+        commandName: "plugin", abstract: "Write, check and inspect plugins.",
+        subcommands: [Check.self, New.self, Header.self, Test.self, PluginPauseCommand.self, PluginResumeCommand.self, PluginOffsetsCommand.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(

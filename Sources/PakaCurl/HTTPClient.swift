@@ -1,6 +1,7 @@
 import CCurl
 
-/// HTTP requests through libcurl, kept to what the processors need: a POST with a body.
+/// HTTP requests through libcurl, kept to what the processors and the CLI need: a POST with a
+/// body, and a GET.
 public enum HTTPClient {
     public struct Response: Sendable {
         public let status: Int
@@ -16,6 +17,15 @@ public enum HTTPClient {
         transfer.setSize(CURLOPT_POSTFIELDSIZE_LARGE, body.count)
         // "Expect: 100-continue" costs a round trip (or a 1 s stall) for larger bodies.
         transfer.set(CURLOPT_HTTPHEADER, list: headers + ["Expect:"])
+        let status = try transfer.perform()
+        return Response(status: status, body: transfer.received)
+    }
+
+    /// GETs `url` with `headers`; any HTTP status is a response, only transport failures throw.
+    public static func get(url: String, headers: [String], timeout: Double = 30) throws(CurlError) -> Response {
+        let transfer = try CurlTransfer(url: url, timeout: timeout)
+        transfer.set(CURLOPT_HTTPGET, 1)
+        transfer.set(CURLOPT_HTTPHEADER, list: headers)
         let status = try transfer.perform()
         return Response(status: status, body: transfer.received)
     }

@@ -14,7 +14,7 @@ import Synchronization
 /// the host's dedicated consumer thread (or use the async overloads, which run them on a
 /// dedicated thread each). Error, statistics and rebalance callbacks run inside `poll`.
 public final class KafkaConsumer: Sendable {
-    private let handle: RdKafkaHandle
+    let handle: RdKafkaHandle
     private let logger: Logger
     private let isClosed = Mutex(false)
     public let groupId: String

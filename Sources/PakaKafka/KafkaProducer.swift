@@ -157,6 +157,17 @@ public final class KafkaProducer: Sendable {
         return Int(rd_kafka_outq_len(handle.pointer))
     }
 
+    /// Messages handed to librdkafka and not yet acknowledged or failed (queued or in flight).
+    public var outstandingCount: Int { Int(rd_kafka_outq_len(handle.pointer)) }
+
+    /// Fails, with `_PURGE_QUEUE`, every message still waiting in the producer's queues, so their
+    /// senders hear now rather than after `message.timeout.ms` (5 minutes by default) when the
+    /// cluster is unreachable. Messages in flight are left alone: failing them could not say
+    /// whether the broker kept them. Blocking (briefly: librdkafka's threads drop their queues).
+    public func failQueuedMessages() {
+        rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE)
+    }
+
     /// ``flush(timeout:)`` on a dedicated thread, for callers in Swift concurrency.
     public func flush(timeout: Duration) async -> Int {
         await BlockingCall.run(name: "paka-kafka-flush") { self.flush(timeout: timeout) }

@@ -1,5 +1,6 @@
 import Foundation
 import PakaHost
+import PakaKafka
 import Testing
 
 /// The `paka` executable as users run it.
@@ -75,5 +76,33 @@ import Testing
         let result = try run(TestPaths.pakaExecutable, ["token", "--sub", "alice"], environment: env)
         #expect(result.status != 0)
         #expect(result.output.contains("JWT_SECRET is not set"))
+    }
+
+    /// The chaos suite's outage drill: the brokers refuse clients, then take them back.
+    @Test func brokerTakesEveryBrokerDownOnSIGUSR1AndBackOnSIGUSR2() async throws {
+        let broker = Process()
+        broker.executableURL = URL(fileURLWithPath: TestPaths.pakaExecutable)
+        broker.arguments = ["broker", "--partitions", "1"]
+        let output = Pipe()
+        broker.standardOutput = output
+        broker.standardError = FileHandle.nullDevice
+        try broker.run()
+        var printed = Data()
+        while !printed.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            printed += chunk
+        }
+        let bootstrap = String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(brokers: bootstrap, clientId: "cli-test"), logger: .test)
+        #expect(await eventually { producer.checkConnection(timeout: .milliseconds(500)) })
+        kill(broker.processIdentifier, SIGUSR1)
+        #expect(await eventually { !producer.checkConnection(timeout: .milliseconds(500)) })
+        kill(broker.processIdentifier, SIGUSR2)
+        #expect(await eventually(30) { producer.checkConnection(timeout: .milliseconds(500)) })
+        await producer.shutdown(timeout: .milliseconds(200))
+        broker.terminate()
+        broker.waitUntilExit()
+        #expect(broker.terminationStatus == 0)
     }
 }

@@ -62,6 +62,7 @@ struct ConfigParser {
         let library = reader.string("library", required: true, issues: &issues) ?? ""
         var entry = PluginEntry(name: name, library: library)
         entry.enabled = reader.bool("enabled", issues: &issues) ?? true
+        entry.paused = reader.bool("paused", issues: &issues) ?? false
         entry.groupId = reader.string("groupId", issues: &issues)
         if let topics = reader.array("topics", issues: &issues) {
             entry.topics = topics.enumerated().compactMap { i, t in
@@ -97,7 +98,7 @@ struct ConfigParser {
                 issues.append(ConfigIssue(path: "\(path).config", message: "must be an object, not \(config.typeName)"))
             }
         }
-        reader.finish(known: ["name", "library", "enabled", "groupId", "topics", "concurrency", "batchSize", "retry", "sha256", "config"], issues: &issues)
+        reader.finish(known: ["name", "library", "enabled", "paused", "groupId", "topics", "concurrency", "batchSize", "retry", "sha256", "config"], issues: &issues)
         return issues.count == before ? entry : nil
     }
 

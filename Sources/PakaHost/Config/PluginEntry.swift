@@ -17,6 +17,9 @@ public struct PluginEntry: Sendable, Equatable {
     public var sha256: String?
     /// Passed verbatim (after `${ENV}` expansion) to the plugin's `create`.
     public var config: JSONValue
+    /// Written by `POST /plugins/{name}/pause|resume`: the plugin stays loaded, its consumer
+    /// holds its partitions without fetching. Operational state, not part of what is loaded.
+    public var paused = false
 
     public init(name: String, library: String, enabled: Bool = true, groupId: String? = nil, topics: [String]? = nil,
                 concurrency: Int = 1, batchSize: Int = 100, retry: RetryPolicy = RetryPolicy(), sha256: String? = nil,
@@ -31,6 +34,14 @@ public struct PluginEntry: Sendable, Equatable {
         self.retry = retry
         self.sha256 = sha256
         self.config = config
+    }
+
+    /// True when both entries load the same plugin the same way: `paused` differs freely, since
+    /// pausing must never swap or re-create the running version.
+    public func loadsSameAs(_ other: PluginEntry) -> Bool {
+        var mine = self
+        mine.paused = other.paused
+        return mine == other
     }
 
     /// Where the library file is, given the plugin directory.

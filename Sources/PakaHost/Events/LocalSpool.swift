@@ -57,10 +57,12 @@ public final class LocalSpool: Sendable {
     /// Lines held in memory because the disk refused them.
     public var heldCount: Int { state.withLock { $0.held.count } }
 
-    func deadLetter(_ event: CloudEvent, plugin: LoadedPlugin, reason: String, attempts: Int) -> Kept {
+    /// - Parameter provenance: extra string fields for the line (an operator's replay names itself).
+    func deadLetter(_ event: CloudEvent, plugin: LoadedPlugin, reason: String, attempts: Int, provenance: [String: String] = [:]) -> Kept {
         plugin.counters.recordDeadLetter()
         let path = deadLetterPath(for: event.topic)
-        let line = Self.deadLetterLine(event, plugin: plugin.name, version: plugin.descriptor.version, reason: reason, attempts: attempts)
+        let line = Self.deadLetterLine(event, plugin: plugin.name, version: plugin.descriptor.version, reason: reason, attempts: attempts,
+                                       provenance: provenance)
         let kept = keep(line, in: path, eventId: event.id)
         if kept == .written {
             logger.warning("event dead-lettered locally (Kafka not connected)", metadata: [
@@ -164,18 +166,27 @@ public final class LocalSpool: Sendable {
     func endReplay() { replaying.store(false, ordering: .releasing) }
 
     /// One line of `dead-letters/<topic>.dlq.jsonl`, keys sorted, the event embedded verbatim.
-    static func deadLetterLine(_ event: CloudEvent, plugin: String, version: String, reason: String, attempts: Int, storedAt: Date = Date()) -> [UInt8] {
-        var out = Array(#"{"attempts":\#(attempts),"error":"#.utf8)
-        CloudEvent.appendQuoted(reason, to: &out)
-        out += Array(#","event":"#.utf8) + event.jsonBytes + Array(#","originalTopic":"#.utf8)
-        CloudEvent.appendQuoted(event.topic, to: &out)
-        out += Array(#","plugin":"#.utf8)
-        CloudEvent.appendQuoted(plugin, to: &out)
-        out += Array(#","pluginVersion":"#.utf8)
-        CloudEvent.appendQuoted(version, to: &out)
-        out += Array(#","storedAt":""#.utf8)
-        EnvelopeTime.append(storedAt, to: &out)
-        out += Array(#""}"#.utf8)
+    static func deadLetterLine(_ event: CloudEvent, plugin: String, version: String, reason: String, attempts: Int,
+                               provenance: [String: String] = [:], storedAt: Date = Date()) -> [UInt8] {
+        func quoted(_ text: String) -> [UInt8] {
+            var out: [UInt8] = []
+            CloudEvent.appendQuoted(text, to: &out)
+            return out
+        }
+        var time: [UInt8] = [UInt8(ascii: "\"")]
+        EnvelopeTime.append(storedAt, to: &time)
+        time.append(UInt8(ascii: "\""))
+        var fields: [String: [UInt8]] = [
+            "attempts": Array(String(attempts).utf8), "error": quoted(reason), "event": event.jsonBytes,
+            "originalTopic": quoted(event.topic), "plugin": quoted(plugin), "pluginVersion": quoted(version), "storedAt": time,
+        ]
+        for (key, value) in provenance { fields[key] = quoted(value) }  // a replay's fields win
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += quoted(field.key) + [UInt8(ascii: ":")] + field.value
+        }
+        out.append(UInt8(ascii: "}"))
         return out
     }
 }

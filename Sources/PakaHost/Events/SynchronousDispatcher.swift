@@ -102,6 +102,11 @@ public final class SynchronousDispatcher: Sendable {
     /// One call of the plugin's active version; runs on a pool thread.
     private func attempt(_ job: PluginLane.Job, plugin name: String) -> PluginLane.Step {
         let event = job.event
+        // Paused by the operator: not handled now; kept for Kafka, where the paused consumer
+        // holds it until resumed.
+        if registry.isPaused(name) {
+            return finish(.retry("plugin is paused; the event waits for Kafka"), kept: spool.deferForKafka(event, plugin: name, reason: "plugin is paused"))
+        }
         guard let plugin = registry.active(named: name) else {
             return finish(.retry("plugin '\(name)' is no longer active"), kept: spool.deferForKafka(event, plugin: name, reason: "plugin no longer active"))
         }

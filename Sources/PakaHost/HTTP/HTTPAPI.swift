@@ -29,6 +29,7 @@ public struct HTTPAPI: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }
+        ConsoleRoutes(api: self).add(to: router)
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json.jsonBytes)))
@@ -38,10 +39,15 @@ public struct HTTPAPI: Sendable {
         KafkaRoutes(api: self).addProducers(to: bearer)
         UploadRoutes(api: self).add(to: bearer)
         PluginAdminRoutes(api: self).addList(to: bearer)
+        PluginOffsetRoutes(api: self).addBearer(to: bearer)
+        DeadLetterRoutes(api: self).addBearer(to: bearer)
         PluginAdminRoutes(api: self).addPluginServed(to: bearer)
 
         let admin = router.group().add(middleware: BearerAuthMiddleware(tokens: app.tokens, requireAdmin: true))
         PluginAdminRoutes(api: self).addAdmin(to: admin)
+        PluginPauseRoutes(api: self).addAdmin(to: admin)
+        PluginOffsetRoutes(api: self).addAdmin(to: admin)
+        DeadLetterRoutes(api: self).addAdmin(to: admin)
 
         routeTable.record(router.routes)
         return router

@@ -80,6 +80,7 @@ enum OpenAPIComponents {
             "history": ["type": "array", "items": ["type": "object", "properties": [
                 "version": ["type": "string"], "sha256": ["type": "string"],
                 "loadedAt": ["type": "string", "format": "date-time"], "state": ["type": "string"]]]],
+            "paused": ["type": "boolean", "description": "`\"paused\": true` in plugins.json: the consumer holds its partitions without fetching."],
             "rejected": ["type": "object", "description": "The last version refused (the running one stayed).", "properties": [
                 "sha256": ["type": "string"], "reason": ["type": "string"], "at": ["type": "string", "format": "date-time"]]],
         ]],

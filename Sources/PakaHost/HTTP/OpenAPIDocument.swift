@@ -16,14 +16,14 @@ enum OpenAPIDocument {
                 "schemas": C.schemas,
                 "responses": C.errorResponses,
             ],
-            "paths": .object(paths),
+            "paths": .object(paths.merging(operatorPaths) { documented, _ in documented }),
         ]
     }
 
-    private static let bearer: JSONValue = [["bearer": []]]
-    private static let publicRoute: JSONValue = []
+    static let bearer: JSONValue = [["bearer": []]]
+    static let publicRoute: JSONValue = []
 
-    private static func operation(_ id: String, _ summary: String, security: JSONValue, body: JSONValue? = nil,
+    static func operation(_ id: String, _ summary: String, security: JSONValue, body: JSONValue? = nil,
                                   parameters: [JSONValue] = [], responses: [String: JSONValue], errors: [Int]) -> JSONValue {
         var op: [String: JSONValue] = [
             "operationId": .string(id), "summary": .string(summary), "security": security,
@@ -34,7 +34,7 @@ enum OpenAPIDocument {
         return .object(op)
     }
 
-    private static func jsonBody(_ schema: String) -> JSONValue { ["required": true, "content": C.json(C.ref(schema))] }
+    static func jsonBody(_ schema: String) -> JSONValue { ["required": true, "content": C.json(C.ref(schema))] }
 
     private static func publish(_ id: String, _ summary: String, _ schema: String) -> JSONValue {
         ["post": operation(id, summary, security: bearer, body: jsonBody(schema),
@@ -42,7 +42,7 @@ enum OpenAPIDocument {
                            errors: [400, 401, 413, 415])]
     }
 
-    private static let nameParameter: JSONValue = ["name": "name", "in": "path", "required": true, "schema": ["type": "string"],
+    static let nameParameter: JSONValue = ["name": "name", "in": "path", "required": true, "schema": ["type": "string"],
                                                     "description": "The plugin's name in plugins.json."]
     private static let pathParameter: JSONValue = ["name": "path", "in": "path", "required": true, "schema": ["type": "string"],
                                                     "description": "The rest of the path (may contain `/`), passed to the plugin relative to `/plugins/{name}`."]

@@ -98,12 +98,20 @@ struct PluginAdminRoutes {
         }
     }
 
+    /// Operator names below `/plugins/{name}/` (DESIGN.md): never forwarded to a plugin, so a
+    /// wrong method on them is a 405 rather than the plugin's answer.
+    static let reservedSegments: Set<String> = ["enable", "disable", "rollback", "restart", "pause", "resume", "dead-letters", "offsets"]
+
     /// Requests under `/plugins/{name}/…` (any method) go to that plugin's `http` hook, with the
     /// path relative to `/plugins/{name}`. Needs any valid token.
     func addPluginServed(to routes: some RouterMethods<PakaRequestContext>) {
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             routes.on("/plugins/:name/**", method: method) { request, context in
                 let name = try context.parameters.require("name")
+                let segments = request.uri.path.split(separator: "/")
+                if segments.count > 2, Self.reservedSegments.contains(String(segments[2])) {
+                    throw APIError(.methodNotAllowed, "\(request.method.rawValue) is not allowed on \(request.uri.path) (reserved for the operator API; see /openapi.json)")
+                }
                 guard var plugin = api.app.registry.active(named: name) else {
                     throw APIError.notFound("plugin '\(name)' is not active")
                 }

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Sets `enabled` for one entry of plugins.json itself — the operator's switchboard — by
+/// Sets `enabled` (or `paused`) for one entry of plugins.json itself — the operator's switchboard — by
 /// editing the raw text: every other key, the formatting and the `${ENV}` placeholders stay as
 /// written (the expanded configuration holds secrets and must never be written back).
 final class PluginSwitchboard: Sendable {
@@ -19,6 +19,12 @@ final class PluginSwitchboard: Sendable {
     /// Writes the edited file atomically (temporary file in the same folder, then rename), only
     /// after the edited text validates; throws `ConfigError` (nothing written) when it does not.
     func setEnabled(_ enabled: Bool, plugin name: String, environment: [String: String]) throws -> Outcome {
+        try set("enabled", to: enabled, plugin: name, environment: environment)
+    }
+
+    /// Writes `"<key>": true|false` into the plugin's entry, replacing the key's value in place
+    /// or inserting it right after the entry's `name`.
+    func set(_ key: String, to flag: Bool, plugin name: String, environment: [String: String]) throws -> Outcome {
         try editing.withLock { _ in
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ConfigError(file: file, issues: [ConfigIssue(path: "", message: "cannot read the file")])
@@ -32,11 +38,11 @@ final class PluginSwitchboard: Sendable {
             guard let entry = entries.first(where: { if case .string(name, _)? = $0["name"] { true } else { false } }),
                   let nameNode = entry["name"] else { return .unknownPlugin }
             var edited = bytes
-            let literal = Array((enabled ? "true" : "false").utf8)
-            if let current = entry["enabled"] {
+            let literal = Array((flag ? "true" : "false").utf8)
+            if let current = entry[key] {
                 edited.replaceSubrange(current.range, with: literal)
             } else {
-                edited.insert(contentsOf: Array(#", "enabled": "#.utf8) + literal, at: nameNode.range.upperBound)
+                edited.insert(contentsOf: Array(", \"\(key)\": ".utf8) + literal, at: nameNode.range.upperBound)
             }
             try replace(with: edited, environment: environment)
             return .changed

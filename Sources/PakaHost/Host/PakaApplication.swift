@@ -15,6 +15,8 @@ public final class PakaApplication: Sendable {
     public let tokens: TokenAuthority
     public let kafka: KafkaPipeline?
     public let metrics = PakaMetrics()
+    /// Dead-letter listing and replay (`/plugins/{name}/dead-letters…`).
+    public let deadLetters: DeadLetterReplayer
     public let logger: Logger
 
     public init(environment: HostEnvironment, configuration: PakaConfiguration, logger: Logger) async throws {
@@ -38,6 +40,14 @@ public final class PakaApplication: Sendable {
             kafka = nil
         }
         router.attach(kafka?.bus)
+        let pipeline = kafka
+        var makeReader: (@Sendable () throws(KafkaError) -> KafkaTopicReader)?
+        if let pipeline {
+            makeReader = { () throws(KafkaError) -> KafkaTopicReader in try pipeline.makeDeadLetterReader() }
+        }
+        let store = DeadLetterStore(makeReader: makeReader, kafkaConnected: { pipeline?.bus.isConnected ?? false }, spool: spool, ledger: ReplayLedger())
+        deadLetters = DeadLetterReplayer(registry: registry, bus: pipeline?.bus, spool: spool, store: store,
+                                         dataDirectory: environment.dataDirectory, logger: logger)
         // Loading plugins (dlopen, create, migrations in create) blocks.
         await BlockingPool.shared.run { [registry] in _ = registry.apply(configuration) }
     }
@@ -112,6 +122,7 @@ public final class PakaApplication: Sendable {
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        deadLetters.shutdown()
         kafka?.shutdown()
         registry.shutdown()
         logger.info("paka stopped")

@@ -22,15 +22,21 @@ final class ConsumerLoop: @unchecked Sendable {
     }
 
     let settings: Settings
-    private let consumer: KafkaConsumer
+    let consumer: KafkaConsumer
     private let registry: PluginRegistry
     private let bus: KafkaBus
-    private let logger: Logger
+    let logger: Logger
+    /// Operator requests (pause, resume, offset resets), served between batches.
+    let control = ConsumerControl()
+    /// True while this loop holds its partitions paused for the operator.
+    var pausedByOperator = false
+    /// `consumer.assignmentGeneration` when the held partitions were last paused.
+    var heldGeneration = -1
     private let stopRequested = Atomic<Bool>(false)
-    private var queues: [KafkaTopicPartition: PartitionQueue] = [:]
+    var queues: [KafkaTopicPartition: PartitionQueue] = [:]
     private var lastAssignment: Set<KafkaTopicPartition> = []
     /// `consumer.assignmentGeneration` when `lastAssignment` was read; -1 before the first read.
-    private var lastAssignmentGeneration = -1
+    var lastAssignmentGeneration = -1
 
     private let observer: (any PipelineObserver)?
     /// Answers to dead letters sent without waiting; a partition's watermark passes a dead
@@ -70,6 +76,7 @@ final class ConsumerLoop: @unchecked Sendable {
     func run() {
         logger.info("consumer started", metadata: ["topics": "\(settings.topics.joined(separator: ","))"])
         while !stopRequested.load(ordering: .acquiring) {
+            if serveOperator() { continue }
             let room = settings.batchSize - queues.values.reduce(0) { $0 + $1.count }
             let timeout = queues.values.contains(where: \.hasReadyWork) ? Duration.zero : settings.pollTimeout
             let messages = consumer.poll(maxMessages: max(room, 1), timeout: timeout)
@@ -87,6 +94,7 @@ final class ConsumerLoop: @unchecked Sendable {
         }
         do { try consumer.commit() } catch { logger.warning("final commit failed; uncommitted events will be redelivered", metadata: ["error": "\(error)"]) }
         consumer.close()
+        control.loopStopped()
         logger.info("consumer stopped")
     }
 

@@ -7,7 +7,7 @@ import Synchronization
 /// Keeps one consumer per active plugin running, in step with the registry: a plugin enabled
 /// gets a consumer, one disabled loses it, a changed group or topic list restarts just that one.
 public final class ConsumerSupervisor: Service, Sendable {
-    private struct Running {
+    struct Running {
         let service: ConsumerService
         let groupId: String
         let topics: [String]
@@ -18,7 +18,7 @@ public final class ConsumerSupervisor: Service, Sendable {
     private let configuration: KafkaConfiguration
     private let logger: Logger
     private let maxEventBytes: Int
-    private let running = Mutex<[String: Running]>([:])
+    let running = Mutex<[String: Running]>([:])
     private let changes: AsyncStream<Void>
     private let changed: AsyncStream<Void>.Continuation
 
@@ -74,6 +74,9 @@ public final class ConsumerSupervisor: Service, Sendable {
             return stopping
         }
         for old in toStop { old.service.stop() }
+        running.withLock { running in
+            for (name, current) in running { current.service.loop.control.setPaused(registry.isPaused(name)) }
+        }
         for (name, plugin) in wanted where running.withLock({ $0[name] == nil }) { start(plugin, in: &group) }
     }
 
@@ -82,6 +85,7 @@ public final class ConsumerSupervisor: Service, Sendable {
                                              batchSize: plugin.entry.batchSize, retry: plugin.entry.retry, maxEventBytes: maxEventBytes)
         do {
             let loop = try ConsumerLoop(settings: settings, configuration: configuration, registry: registry, bus: bus, observer: observer, logger: logger)
+            loop.control.setPaused(registry.isPaused(plugin.name))
             let service = ConsumerService(loop: loop)
             running.withLock { $0[plugin.name] = Running(service: service, groupId: plugin.groupId, topics: plugin.topics) }
             group.addTask { [logger] in

@@ -11,6 +11,8 @@ struct DeadLetter: Sendable {
     var plugin: String
     var pluginVersion: String
     var attempts: Int
+    /// More headers after the standard ones (a replay's `paka.replay.*` provenance).
+    var extraHeaders: [KafkaHeader] = []
 
     init(message: KafkaMessage, error: String, plugin: String, pluginVersion: String, attempts: Int) {
         originalTopic = message.topic
@@ -32,6 +34,6 @@ struct DeadLetter: Sendable {
          KafkaHeader(name: "paka-attempts", string: String(attempts)),
          KafkaHeader(name: "paka-original-topic", string: originalTopic),
          KafkaHeader(name: "paka-original-partition", string: String(partition)),
-         KafkaHeader(name: "paka-original-offset", string: String(offset))]
+         KafkaHeader(name: "paka-original-offset", string: String(offset))] + extraHeaders
     }
 }

@@ -35,6 +35,12 @@ public final class KafkaBus: KafkaTransport {
     public func refreshConnection(timeout: Duration = .milliseconds(1500)) -> Bool {
         replaceProducerIfFatal()
         let now = currentProducer.checkConnection(timeout: timeout)
+        if !now && currentProducer.outstandingCount > 0 {
+            // Publishers awaiting an acknowledgement would otherwise wait for the brokers' return
+            // (up to message.timeout.ms): what was never sent fails now and is processed
+            // synchronously, like any publish during the outage (scripts/chaos brokers-down).
+            currentProducer.failQueuedMessages()
+        }
         let was = connected.exchange(now, ordering: .acquiringAndReleasing)
         if was != now {
             if now {
@@ -112,6 +118,19 @@ public final class KafkaBus: KafkaTransport {
         try currentProducer.send(topic: Topics.deadLetter(of: letter.originalTopic), key: letter.key, value: letter.value, headers: letter.headers) { outcome in
             if case .failure(let error) = outcome { acknowledged(error) } else { acknowledged(nil) }
         }
+    }
+
+    /// Writes `letter` and waits for the broker's answer: for the operator's dead-letter replay,
+    /// which reports the outcome per letter (the consumer loop never waits: see the other overload).
+    func deadLetter(_ letter: DeadLetter) throws(KafkaError) {
+        let done = DispatchSemaphore(value: 0)
+        let answer = Mutex<KafkaError?>(nil)
+        try deadLetter(letter) { error in
+            answer.withLock { $0 = error }
+            done.signal()
+        }
+        done.wait()
+        if let error = answer.withLock({ $0 }) { throw error }
     }
 
     /// Flushes what is queued (bounded) and stops the producer.

@@ -13,6 +13,9 @@ public final class KafkaPipeline: Sendable {
     let monitor: ConnectionMonitor
     /// Re-publishes what the synchronous fallback deferred; writes spool lines held in memory.
     let replay: DeferredReplay
+    /// Consumer settings and logger for the operator's short-lived `.dlq` readers.
+    private let readerConfiguration: KafkaConfiguration
+    private let readerLogger: Logger
 
     /// The broker list in use: the embedded cluster's bootstrap list, or `KAFKA_BROKERS`.
     public var brokers: String { bus.configuration.brokers }
@@ -57,6 +60,14 @@ public final class KafkaPipeline: Sendable {
             registry: registry, bus: bus, consumerConfiguration: consumerConfiguration,
             maxEventBytes: environment.raw["PAKA_MAX_EVENT_BYTES"].flatMap { Int($0) } ?? 1 << 20, observer: observer, logger: kafkaLogger)
         monitor = ConnectionMonitor(bus: bus)
+        readerConfiguration = consumerConfiguration
+        readerLogger = kafkaLogger
+    }
+
+    /// A reader of `<topic>.dlq` for one dead-letter listing (no group, never commits). One per
+    /// request rather than one kept open: an idle client keeps broker connections and threads.
+    func makeDeadLetterReader() throws(KafkaError) -> KafkaTopicReader {
+        try KafkaTopicReader(configuration: readerConfiguration, logger: readerLogger)
     }
 
     /// Long-running parts, in start order (ServiceGroup stops them in reverse).

@@ -91,10 +91,10 @@ public final class PluginRegistry: Sendable {
     /// first, then it is flushed and destroyed; its image stays mapped).
     private func load(_ entry: PluginEntry, path: String, fileSHA: String?) throws(PluginLoadError) {
         let (current, hold, resident) = state.withLock { ($0.active[entry.name], $0.holds[entry.name], ($0.history[entry.name] ?? []).map(\.image)) }
-        if let current, current.entry == entry, let fileSHA, fileSHA == current.image.sha256 {
+        if let current, current.entry.loadsSameAs(entry), let fileSHA, fileSHA == current.image.sha256 {
             return  // unchanged
         }
-        if current != nil, let hold, hold.entry == entry, hold.fileSHA == fileSHA {
+        if current != nil, let hold, hold.entry.loadsSameAs(entry), hold.fileSHA == fileSHA {
             return  // rolled back from this very file and entry: stay on the rollback
         }
         let image = try PluginImage.load(path: path, options: .init(allowInsecurePermissions: options.allowInsecurePermissions, expectedSHA256: entry.sha256),
@@ -149,6 +149,11 @@ public final class PluginRegistry: Sendable {
 
     public var configuration: PakaConfiguration { state.withLock { $0.configuration } }
 
+    /// `"paused": true` in the applied plugins.json.
+    public func isPaused(_ name: String) -> Bool {
+        state.withLock { $0.configuration.plugins.first { $0.name == name }?.paused ?? false }
+    }
+
     public func statuses() -> [PluginStatus] {
         state.withLock { state in
             state.configuration.plugins.map { entry in
@@ -167,6 +172,7 @@ public final class PluginRegistry: Sendable {
                     capabilities: active?.descriptor.capabilities.names ?? [],
                     counters: active?.counters.snapshot, lastError: rejection?.reason ?? active?.counters.snapshot.lastError,
                     loadedAt: active?.loadedAt, history: history)
+                status.paused = entry.paused
                 status.rejected = rejection.map { PluginStatus.Rejected(sha256: $0.sha256, reason: $0.reason, at: $0.at) }
                 return status
             }

@@ -33,4 +33,6 @@ public struct PluginStatus: Sendable, Codable, Equatable {
     public var loadedAt: Date?
     public var history: [Version]
     public var rejected: Rejected? = nil
+    /// `"paused": true` in plugins.json: the consumer holds its partitions without fetching.
+    public var paused = false
 }

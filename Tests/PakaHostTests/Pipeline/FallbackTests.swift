@@ -53,6 +53,22 @@ import Testing
         }
     }
 
+    @Test func aPublishQueuedWhenTheBrokersVanishIsProcessedSynchronouslyOnceTheOutageIsSeen() async throws {
+        // librdkafka's default message.timeout.ms (5 minutes): without failing the producer's
+        // queue when the outage is seen, this publish would hold its HTTP request that long.
+        let harness = try PipelineHarness(messageTimeoutMs: 300_000)
+        harness.cluster.setAllBrokersDown()
+        let publishing = Task { await harness.router.publish(harness.event("caught-in-outage")) }
+        #expect(await eventually { harness.bus.currentProducer.outstandingCount == 1 })
+        #expect(await eventually { !harness.bus.refreshConnection(timeout: .milliseconds(300)) })
+        // Well before the message timeout: the queued message failed and went the synchronous way.
+        #expect(await eventually(30) { harness.recorded.map(\.id) == ["caught-in-outage"] })
+        let receipt = await publishing.value
+        #expect(receipt.mode == .synchronous)
+        #expect(receipt.outcomes == ["scripted": .ok])
+        #expect(harness.bus.currentProducer.outstandingCount == 0)
+    }
+
     @Test func notConnectedAtAllProcessesSynchronouslyAndSaysSo() async throws {
         let harness = try PipelineHarness()
         harness.router.attach(nil)
