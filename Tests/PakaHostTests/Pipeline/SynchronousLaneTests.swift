@@ -4,13 +4,15 @@ import Testing
 
 /// The synchronous fallback's per-plugin lanes: scheduled backoff, no plugin waiting for another.
 @Suite struct SynchronousLaneTests {
-    /// Backoff long enough that an event stuck behind the retrying one would still be waiting.
-    static let slowRetry = RetryPolicy(initialBackoffMs: 1500, maxBackoffMs: 1500)
+    /// A backoff no test outlasts: the retrying event is still waiting whenever the test looks
+    /// (however loaded the machine), and is never finished before the harness goes.
+    static let slowRetry = RetryPolicy(initialBackoffMs: 600_000, maxBackoffMs: 600_000)
 
-    @Test func onePluginsRetriesDoNotDelayAnotherPluginsSynchronousEvents() async throws {
+    // Bounded: were the lanes one queue again, the quick event would wait out the slow backoff.
+    @Test(.timeLimit(.minutes(2))) func onePluginsRetriesDoNotDelayAnotherPluginsSynchronousEvents() async throws {
         let harness = try SynchronousHarness(plugins: [("slow", "slow.in", Self.slowRetry), ("quick", "quick.in", RetryPolicy())])
         // Queued without waiting (as a plugin's publish is): no task has to be scheduled first.
-        harness.dispatcher.enqueue(harness.event("patient", topic: "slow.in", data: #""retry-until-3""#))
+        harness.dispatcher.enqueue(harness.event("patient", topic: "slow.in", data: #""retry-until-9""#))
         // The slow plugin answered RETRY once: its event now waits for its backoff.
         #expect(await eventually(60) { harness.retries(of: "slow") >= 1 })
 
@@ -19,8 +21,6 @@ import Testing
         // The slow plugin's event was still waiting when the quick one finished.
         #expect(harness.dispatcher.depth(of: "slow") == 1)
         #expect(harness.recorded(by: "slow").isEmpty)
-
-        #expect(await eventually(60) { harness.recorded(by: "slow").map(\.attempt) == [3] })
     }
 
     @Test func aPluginsLaterEventsWaitBehindItsRetryingEventInOrder() async throws {
@@ -32,14 +32,14 @@ import Testing
         #expect(harness.recorded(by: "ordered").map(\.id) == ["first", "second"])
     }
 
-    @Test func aFullLaneTurnsPublishersAwayInsteadOfQueueingWithoutBound() async throws {
+    @Test(.timeLimit(.minutes(2))) func aFullLaneTurnsPublishersAwayInsteadOfQueueingWithoutBound() async throws {
         let harness = try SynchronousHarness(plugins: [("slow", "slow.in", Self.slowRetry)], laneCapacity: 1)
-        harness.dispatcher.enqueue(harness.event("waiting", topic: "slow.in", data: #""retry-until-2""#))
+        harness.dispatcher.enqueue(harness.event("waiting", topic: "slow.in", data: #""retry-until-9""#))
         #expect(await eventually(60) { harness.retries(of: "slow") >= 1 })
 
         let refused = await harness.router.publish(harness.event("refused", topic: "slow.in"))
         #expect(refused.notKept["slow"]?.contains("full") == true)
-        #expect(await eventually(60) { harness.recorded(by: "slow").map(\.id) == ["waiting"] })
+        #expect(harness.dispatcher.depth(of: "slow") == 1)  // the waiting event, nothing more
     }
 
     @Test func anEventStillRetryingAfterTheInProcessAttemptsIsDeferredForKafka() async throws {
