@@ -42,6 +42,8 @@ let package = Package(
     targets: [
         // MARK: C edges
         .target(name: "CPakaABI", path: "Sources/CPakaABI"),
+        // Host-internal C for crash containment: worker spawn, the crash journal's signal handler.
+        .target(name: "CPakaIsolation", path: "Sources/CPakaIsolation"),
         .systemLibrary(
             name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]),
@@ -63,6 +65,7 @@ let package = Package(
             name: "PakaHost",
             dependencies: [
                 "CPakaABI",
+                "CPakaIsolation",
                 "PakaKafka",
                 "PakaJSON",
                 .product(name: "Logging", package: "swift-log"),

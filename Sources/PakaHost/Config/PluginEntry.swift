@@ -17,6 +17,12 @@ public struct PluginEntry: Sendable, Equatable {
     public var sha256: String?
     /// Passed verbatim (after `${ENV}` expansion) to the plugin's `create`.
     public var config: JSONValue
+    /// Where the plugin runs: inside the host (default) or in a `paka worker` child process.
+    public var isolation: PluginIsolation = .inprocess
+    /// Process isolation: a worker busy in one call longer than this is killed, like a crash.
+    public var handleTimeoutMs: Int = 30_000
+    /// How many crashes of one event it takes to dead-letter it.
+    public var crash: CrashPolicy = CrashPolicy()
 
     public init(name: String, library: String, enabled: Bool = true, groupId: String? = nil, topics: [String]? = nil,
                 concurrency: Int = 1, batchSize: Int = 100, retry: RetryPolicy = RetryPolicy(), sha256: String? = nil,

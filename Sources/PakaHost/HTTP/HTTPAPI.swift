@@ -42,6 +42,7 @@ public struct HTTPAPI: Sendable {
 
         let admin = router.group().add(middleware: BearerAuthMiddleware(tokens: app.tokens, requireAdmin: true))
         PluginAdminRoutes(api: self).addAdmin(to: admin)
+        PluginAdminRoutes(api: self).addRestart(to: admin)
 
         routeTable.record(router.routes)
         return router

@@ -31,6 +31,8 @@ final class ConsumerLoop: @unchecked Sendable {
     private var lastAssignment: Set<KafkaTopicPartition> = []
     /// `consumer.assignmentGeneration` when `lastAssignment` was read; -1 before the first read.
     private var lastAssignmentGeneration = -1
+    /// Partitions are paused because the plugin is in state `crashed`.
+    private var pausedForCrash = false
 
     private let observer: (any PipelineObserver)?
 
@@ -89,6 +91,7 @@ final class ConsumerLoop: @unchecked Sendable {
 
     private func processReady() {
         dropRevokedPartitions()
+        if pausedForCrash, let plugin = registry.active(named: settings.pluginName), !plugin.isCrashed { resumeAfterCrash() }
         var batch: [(partition: KafkaTopicPartition, indices: [Int])] = []
         var count = 0
         for (partition, queue) in queues where count < settings.batchSize {
@@ -120,8 +123,10 @@ final class ConsumerLoop: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 0.05)
                 return
             }
+            if plugin.isCrashed { return holdWhileCrashed(batch) }
             let started = ContinuousClock.now
             outcomes = plugin.handle(events)
+            if outcomes != nil, plugin.isCrashed { return holdWhileCrashed(batch) }
             if let observer, let outcomes {
                 let elapsed = ContinuousClock.now - started
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -140,6 +145,27 @@ final class ConsumerLoop: @unchecked Sendable {
         for (partition, indices) in batch {
             queues[partition]!.record(outcomes![next..<(next + indices.count)], at: indices)
             next += indices.count
+        }
+    }
+
+    /// The plugin is in state `crashed`: nothing of the batch counts as handled or is stored;
+    /// every partition pauses (the group keeps them) until a restart, swap or enable.
+    private func holdWhileCrashed(_ batch: [(partition: KafkaTopicPartition, indices: [Int])]) {
+        for (partition, indices) in batch { queues[partition]!.forgetAttempt(indices) }
+        if !pausedForCrash {
+            logger.error("plugin is in state crashed: its partitions pause until it is restarted, swapped or enabled",
+                         metadata: ["last_crash": "\(registry.active(named: settings.pluginName)?.crashes.lastCrash?.reason ?? "unknown")"])
+        }
+        pausedForCrash = true
+        for partition in consumer.assignment() { try? consumer.pause(topic: partition.topic, partition: partition.partition) }
+        Thread.sleep(forTimeInterval: 0.1)
+    }
+
+    private func resumeAfterCrash() {
+        pausedForCrash = false
+        logger.info("plugin back from state crashed: its partitions resume")
+        for partition in consumer.assignment() where !(queues[partition]?.paused ?? false) {
+            try? consumer.resume(topic: partition.topic, partition: partition.partition)
         }
     }
 
@@ -218,10 +244,15 @@ final class ConsumerLoop: @unchecked Sendable {
     /// Writes the item to `<topic>.dlq`; false (and a retry later) when Kafka did not take it.
     private func deadLetter(_ item: PartitionQueue.Item, reason: String, queue: inout PartitionQueue) -> Bool {
         let plugin = registry.active(named: settings.pluginName)
-        let letter = DeadLetter(message: item.message, error: reason, plugin: settings.pluginName,
-                                pluginVersion: plugin?.descriptor.version ?? "unknown", attempts: max(item.attempts, 1))
+        let crash = item.eventId.flatMap { plugin?.crashes.verdict(topic: item.message.topic, partition: item.message.partition, offset: item.message.offset, id: $0) }
+        var letter = DeadLetter(message: item.message, error: reason, plugin: settings.pluginName,
+                                pluginVersion: plugin?.descriptor.version ?? "unknown", attempts: crash?.attempts ?? max(item.attempts, 1))
+        letter.crash = crash
         do {
             try bus.deadLetter(letter)
+            if crash != nil, let id = item.eventId {
+                plugin?.crashes.settleVerdict(topic: item.message.topic, partition: item.message.partition, offset: item.message.offset, id: id)
+            }
             plugin?.counters.recordDeadLetter()
             logger.warning("event dead-lettered", metadata: [
                 "topic": "\(item.message.topic)", "partition": "\(item.message.partition)", "offset": "\(item.message.offset)", "reason": "\(reason)"])

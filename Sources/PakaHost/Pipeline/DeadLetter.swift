@@ -11,6 +11,8 @@ struct DeadLetter: Sendable {
     var plugin: String
     var pluginVersion: String
     var attempts: Int
+    /// Set when the event crashed the plugin: adds the `paka.error` and `paka.crash.*` headers.
+    var crash: CrashReport?
 
     init(message: KafkaMessage, error: String, plugin: String, pluginVersion: String, attempts: Int) {
         originalTopic = message.topic
@@ -32,6 +34,6 @@ struct DeadLetter: Sendable {
          KafkaHeader(name: "paka-attempts", string: String(attempts)),
          KafkaHeader(name: "paka-original-topic", string: originalTopic),
          KafkaHeader(name: "paka-original-partition", string: String(partition)),
-         KafkaHeader(name: "paka-original-offset", string: String(offset))]
+         KafkaHeader(name: "paka-original-offset", string: String(offset))] + (crash?.headers ?? [])
     }
 }
