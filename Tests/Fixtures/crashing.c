@@ -7,6 +7,7 @@
  * file exists.  Per build: -DCRASH_IN_CREATE, -DCRASH_IN_HEALTH, -DCRASH_IN_HTTP. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include "paka_plugin.h"
@@ -28,9 +29,10 @@ static const char *find_config(paka_bytes config, const char *key, char *out, si
   return out;
 }
 
+/* A volatile store to an address read at run time: no compiler may drop it as undefined. */
 static void crash_now(void) {
-  volatile int *nowhere = NULL;
-  *nowhere = 42;
+  volatile uintptr_t address = 0;
+  *(volatile int *)address = 42;
 }
 
 static int create(const paka_host *host, paka_bytes config, void **out, char *err, size_t cap) {

@@ -92,7 +92,23 @@ import Testing
         #expect(pid(first) != Int(getpid()))
     }
 
-    @Test func publishAndLogFromTheWorkerReachTheHost() async throws {
+    @Test func logAndPublishInTheWorkerReachTheHostServices() throws {
+        setenv("PAKA_WORKER_EXECUTABLE", TestPaths.pakaExecutable, 1)
+        let dir = TemporaryDirectory()
+        let services = RecordingHostServices(dataRoot: dir.path)
+        let registry = PluginRegistry(services: services, logger: .test)
+        var entry = PluginEntry(name: "crashing", library: try CrashHarness.fixture())
+        entry.isolation = .process
+        #expect(registry.apply(PakaConfiguration(pluginDir: dir.path, plugins: [entry])).isEmpty)
+        let plugin = try #require(registry.active(named: "crashing"))
+        let event = PluginEvent(id: "e-1", topic: CrashHarness.topic, key: Array("resource-1".utf8), payload: Array(#"{"data":"publish"}"#.utf8))
+        #expect(plugin.handle([event]) == [.ok])
+        #expect(services.logs == ["[crashing] handled an event"])
+        #expect(services.published == [.init(plugin: "crashing", topic: "echo.out", key: "resource-1", data: #"{"echo":"e-1"}"#)])
+        registry.shutdown()
+    }
+
+    @Test func publishInTheWorkerIsProducedToKafkaByTheHost() async throws {
         let harness = try CrashHarness()
         #expect(harness.apply().isEmpty)
         await harness.publish([("ask-to-publish", "\"publish\"")])
@@ -127,11 +143,11 @@ import Testing
         var redelivered: [String] = []
         let deadline = Date().addingTimeInterval(20)
         while redelivered.count < 4 && Date() < deadline {
-            redelivered += next.poll(maxMessages: 10, timeout: .milliseconds(200)).compactMap {
+            redelivered += await next.poll(maxMessages: 10, timeout: .milliseconds(200)).compactMap {
                 if case .success(let e) = CloudEvent.parse($0.value) { e.id } else { nil }
             }
         }
-        next.close()
+        await next.close()
         #expect(redelivered == ["bad-2", "bad-3", "bad-4", "good"])
     }
 
