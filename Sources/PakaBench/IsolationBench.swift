@@ -20,7 +20,7 @@ enum IsolationBench {
         let folder = NSTemporaryDirectory() + "paka-bench-isolation-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let services = QuietServices(folder: folder)
-        func load(_ name: String, _ library: String, _ isolation: PluginIsolation, maxAttempts: Int = 2) throws -> (PluginRegistry, LoadedPlugin) {
+        func load(_ name: String, _ library: String, _ isolation: PluginIsolation, _ maxAttempts: Int) throws -> (PluginRegistry, LoadedPlugin) {
             let registry = PluginRegistry(services: services, options: .init(allowInsecurePermissions: true), logger: logger)
             var entry = PluginEntry(name: name, library: library, topics: ["bench.raw"], batchSize: 500)
             entry.isolation = isolation
@@ -40,14 +40,14 @@ enum IsolationBench {
             for _ in 0..<(events / batch.count) { _ = plugin.handle(batch) }
             return Double(events / batch.count * batch.count) / Date().timeIntervalSince(start)
         }
-        let (inRegistry, inProcess) = try load("noop", noop, .inprocess)
+        let (inRegistry, inProcess) = try load("noop", noop, .inprocess, 2)
         let inRate = rate(inProcess)
         inRegistry.shutdown()
-        let (outRegistry, isolated) = try load("noop", noop, .process)
+        let (outRegistry, isolated) = try load("noop", noop, .process, 2)
         let outRate = rate(isolated)
 
         // A crash, then the next event: the worker is started again on that call.
-        let (crashRegistry, crashy) = try load("crashing", crashing, .process, maxAttempts: 1)
+        let (crashRegistry, crashy) = try load("crashing", crashing, .process, 1)
         let poison = PluginEvent(id: "poison", topic: "bench.raw", key: [], payload: Array(#"{"data":"segv"}"#.utf8))
         let good = PluginEvent(id: "good", topic: "bench.raw", key: [], payload: Array(#"{"data":{}}"#.utf8))
         var recoveries: [Double] = []
@@ -75,6 +75,8 @@ enum IsolationBench {
         crashRegistry.shutdown()
         outRegistry.shutdown()
 
+        let (inGrowth, outGrowth) = try swapGrowth(noop: noop, folder: folder, load: load)
+
         print("""
             | isolation (\(events) events, \(sample.jsonBytes.count) B, batches of \(batch.count), no-op C plugin, straight to the plugin) | value |
             |---|---|
@@ -83,7 +85,43 @@ enum IsolationBench {
             | ratio process / in process | \(String(format: "%.2f", outRate / inRate)) |
             | crash → next event handled (worker restart + call), median of 20 / max | \(String(format: "%.1f", recoveries[recoveries.count / 2])) ms / \(String(format: "%.1f", recoveries.last ?? 0)) ms |
             | healthy isolated plugin while another crashes every second (events/s; ratio to alone) | \(Int(underFireRate)) (\(String(format: "%.2f", underFireRate / outRate))) |
+            | host RSS growth per swap to a new file, in process / process isolation (KiB) | \(inGrowth) / \(outGrowth) |
             """)
+    }
+
+    static let swaps = 20
+
+    /// Host memory kept per swap: in process every new file's image stays mapped (images are
+    /// never unloaded); in process isolation the old worker exits and takes its image along.
+    static func swapGrowth(noop: String, folder: String,
+                           load: (String, String, PluginIsolation, Int) throws -> (PluginRegistry, LoadedPlugin)) throws -> (Int, Int) {
+        guard let bytes = FileManager.default.contents(atPath: noop) else { throw BenchError(description: "cannot read \(noop)") }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // Distinct files (a trailing byte changes the sha256), so each swap loads a new version.
+        let files = try (0...swaps).map { i -> String in
+            let path = "\(folder)/noop-\(i).so"
+            try (bytes + Data([UInt8(i)])).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        func growth(_ isolation: PluginIsolation) throws -> Int {
+            let (registry, _) = try load("noop", files[0], isolation, 2)
+            let before = residentKiB()
+            for file in files.dropFirst() {
+                var entry = PluginEntry(name: "noop", library: file, topics: ["bench.raw"], batchSize: 500)
+                entry.isolation = isolation
+                _ = registry.apply(PakaConfiguration(pluginDir: "/", plugins: [entry]))
+            }
+            let after = residentKiB()
+            registry.shutdown()
+            return (after - before) / swaps
+        }
+        return (try growth(.inprocess), try growth(.process))
+    }
+
+    static func residentKiB() -> Int {
+        let text = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+        let pages = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
     }
 
     struct BenchError: Error, CustomStringConvertible { let description: String }

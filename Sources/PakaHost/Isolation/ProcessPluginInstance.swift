@@ -84,9 +84,11 @@ final class ProcessPluginInstance: PluginCalls, @unchecked Sendable {
         case .failure(.refused(let error)):
             let exit = WorkerExit(.startRefused(error.message))
             tracker.recordCrash(exit, during: "create")
+            services.log(from: start.expectedName, level: .error, message: "worker could not start again: \(error.message)")
             return .failure(exit)
         case .failure(.ended(let exit)):
             tracker.recordCrash(exit, during: "create")
+            services.log(from: start.expectedName, level: .error, message: "worker crashed while starting again (\(exit))")
             return .failure(exit)
         }
     }
@@ -112,7 +114,10 @@ final class ProcessPluginInstance: PluginCalls, @unchecked Sendable {
             return .answered(body)
         case .failure(let exit):
             self.worker = nil
-            tracker.recordCrash(exit, during: during)
+            let storm = tracker.recordCrash(exit, during: during)
+            services.log(from: start.expectedName, level: .error, message: storm
+                ? "worker crashed in \(during) (\(exit)) \(tracker.consecutiveCrashes) times in a row: plugin is now in state crashed; its consumer pauses until POST /plugins/\(start.expectedName)/restart, a swap or an enable"
+                : "worker crashed in \(during) (\(exit), pid \(worker.pid)); a new worker takes over")
             return .crashed(exit)
         }
     }
@@ -146,6 +151,8 @@ final class ProcessPluginInstance: PluginCalls, @unchecked Sendable {
                 }
                 let report = CrashReport(plugin: start.expectedName, exit: exit, attempts: crashes[first])
                 tracker.noteVerdict(report, for: events[first])
+                services.log(from: start.expectedName, level: .error, message:
+                    "event \(events[first].id) (\(events[first].topic)/\(events[first].partition)/\(events[first].offset)) crashed the plugin \(crashes[first]) times: it goes to the dead-letter topic")
                 outcomes[first] = .fail(report.message)
                 pending.removeFirst()
                 oneByOne = false  // found it: the rest may go as one batch again
