@@ -1,13 +1,14 @@
 import Foundation
 import Logging
 import PakaHost
+import PakaKafka
 
 /// `paka-bench --isolation`: what process isolation costs. The same no-op C plugin in process
 /// and in a `paka worker` (batches of 500 events handed straight to the loaded plugin, so the
 /// channel is what differs), the time from a worker crash to the next event handled, and a
 /// healthy isolated plugin's rate while another one crashes every second.
 enum IsolationBench {
-    static func run(arguments: [String], logger: Logger) throws {
+    static func run(arguments: [String], logger: Logger) async throws {
         func value(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
         guard let noop = value("--noop-plugin"), let crashing = value("--crash-plugin") else {
             throw BenchError(description: "--isolation needs --noop-plugin FILE and --crash-plugin FILE (Tests/Fixtures/crashing.c built)")
@@ -71,15 +72,17 @@ enum IsolationBench {
         crasher.start()
         let underFireRate = rate(isolated)
         stop.store(true)
-        Thread.sleep(forTimeInterval: 1.2)
+        try await Task.sleep(for: .milliseconds(1200))  // the crasher thread sees the flag
         crashRegistry.shutdown()
         outRegistry.shutdown()
 
         let (inGrowth, outGrowth) = try swapGrowth(noop: noop, folder: folder, load: load)
+        let (kafkaIn, kafkaOut) = try await throughKafka(noop: noop, events: events, sample: sample, services: services, logger: logger)
 
         print("""
             | isolation (\(events) events, \(sample.jsonBytes.count) B, batches of \(batch.count), no-op C plugin, straight to the plugin) | value |
             |---|---|
+            | through Kafka (consume → plugin → offset store), in process / process isolation (events/s) | \(Int(kafkaIn)) / \(Int(kafkaOut)) (ratio \(String(format: "%.2f", kafkaOut / kafkaIn))) |
             | in process (events/s) | \(Int(inRate)) |
             | process isolation (events/s) | \(Int(outRate)) |
             | ratio process / in process | \(String(format: "%.2f", outRate / inRate)) |
@@ -90,6 +93,30 @@ enum IsolationBench {
     }
 
     static let swaps = 20
+
+    /// The no-op plugin behind the host's real consumer path (supervisor, loop, offset store)
+    /// on an embedded cluster, in process and then isolated, each in a group of its own.
+    static func throughKafka(noop: String, events: Int, sample: CloudEvent, services: any PluginHostServices, logger: Logger) async throws -> (Double, Double) {
+        let cluster = try EmbeddedKafkaCluster(brokerCount: 3, logger: logger)
+        defer { cluster.shutdown() }
+        let partitions = Int32(max(6, events / 8_000))
+        for topic in ["bench.raw", "bench.raw.dlq"] { try cluster.createTopic(topic, partitions: partitions) }
+        _ = RawKafka.produce(bootstrap: cluster.bootstrapServers, topic: "bench.raw", payload: sample.jsonBytes, count: events)
+        let configuration = KafkaConfiguration(brokers: cluster.bootstrapServers, clientId: "paka-bench")
+        let bus = try KafkaBus(configuration: configuration, logger: logger)
+        defer { bus.shutdown(timeout: .seconds(2)) }
+        var rates: [Double] = []
+        for isolation in [PluginIsolation.inprocess, .process] {
+            let registry = PluginRegistry(services: services, options: .init(allowInsecurePermissions: true), logger: logger)
+            var entry = PluginEntry(name: "noop", library: noop, groupId: "bench-\(isolation.rawValue)", topics: ["bench.raw"], batchSize: 500)
+            entry.isolation = isolation
+            registry.apply(PakaConfiguration(pluginDir: "/", plugins: [entry]))
+            let seconds = await PakaBench.consumeThroughHost(registry: registry, bus: bus, configuration: configuration, events: events, logger: logger)
+            rates.append(Double(events) / seconds)
+            registry.shutdown()
+        }
+        return (rates[0], rates[1])
+    }
 
     /// Host memory kept per swap: in process every new file's image stays mapped (images are
     /// never unloaded); in process isolation the old worker exits and takes its image along.

@@ -88,19 +88,51 @@ final class CrashJournal: Sendable {
         }
     }
 
+    /// `topic/partition/offset/id`, with `%`, space and newline escaped (the line is split on spaces).
     static func key(_ event: PluginEvent) -> String {
-        func escaped(_ text: String) -> String {
-            text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: " ", with: "%20").replacingOccurrences(of: "\n", with: "%0A")
+        var bytes: [UInt8] = []
+        appendKey(event, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Byte by byte rather than with String APIs: this runs for every event of every batch.
+    static func appendKey(_ event: PluginEvent, to line: inout [UInt8]) {
+        func escaped(_ text: String) {
+            for byte in text.utf8 {
+                switch byte {
+                case 0x25: line += [0x25, 0x32, 0x35]  // %25
+                case 0x20: line += [0x25, 0x32, 0x30]  // %20
+                case 0x0A: line += [0x25, 0x30, 0x41]  // %0A
+                default: line.append(byte)
+                }
+            }
         }
-        return CrashTracker.key(topic: escaped(event.topic), partition: event.partition, offset: event.offset, id: escaped(event.id))
+        func number(_ value: Int64) {
+            if value < 0 { line.append(0x2D) }
+            var magnitude = value.magnitude
+            var digits: [UInt8] = []
+            repeat {
+                digits.append(0x30 + UInt8(magnitude % 10))
+                magnitude /= 10
+            } while magnitude > 0
+            line += digits.reversed()
+        }
+        escaped(event.topic)
+        line.append(0x2F)
+        number(Int64(event.partition))
+        line.append(0x2F)
+        number(event.offset)
+        line.append(0x2F)
+        escaped(event.id)
     }
 
     /// Hands `events` to `call` with the batch on record while it runs; events with crashes on
     /// record go one at a time, and a condemned one is answered FAIL with its verdict.
     func handle(_ events: [PluginEvent], policy: CrashPolicy, tracker: CrashTracker, call: ([PluginEvent]) -> [EventOutcome]) -> [EventOutcome] {
+        guard state.withLock({ !$0.records.isEmpty }) else { return journaled(events, call) }
         let keys = events.map(Self.key)
-        let known = state.withLock { state in state.records.isEmpty ? [:] : state.records.filter { keys.contains($0.key) } }
-        guard !known.isEmpty else { return journaled(events, keys: keys, call) }
+        let known = state.withLock { state in state.records.filter { keys.contains($0.key) } }
+        guard !known.isEmpty else { return journaled(events, call) }
         var outcomes: [EventOutcome] = []
         outcomes.reserveCapacity(events.count)
         for (event, key) in zip(events, keys) {
@@ -109,18 +141,23 @@ final class CrashJournal: Sendable {
                 tracker.noteVerdict(report, for: event)
                 outcomes.append(.fail(report.message))
             } else {
-                outcomes.append(journaled([event], keys: [key], call).first ?? .retry("plugin returned no result"))
+                outcomes.append(journaled([event], call).first ?? .retry("plugin returned no result"))
             }
             if known[key] != nil { forget(key) }
         }
         return outcomes
     }
 
-    private func journaled(_ events: [PluginEvent], keys: [String], _ call: ([PluginEvent]) -> [EventOutcome]) -> [EventOutcome] {
+    private func journaled(_ events: [PluginEvent], _ call: ([PluginEvent]) -> [EventOutcome]) -> [EventOutcome] {
         let slot = takeSlot()
-        let line = "plugin \(plugin): \(events.count) event(s): \(keys.joined(separator: " "))"
-        var bytes = Array(line.utf8)
-        bytes.withUnsafeMutableBufferPointer { buffer in
+        var line = Array("plugin \(plugin): \(events.count) event(s):".utf8)
+        line.reserveCapacity(line.count + events.count * 64)
+        for index in events.indices {
+            line.append(0x20)
+            Self.appendKey(events[index], to: &line)
+            if line.count >= Self.slotBytes { break }  // the slot keeps what fits
+        }
+        line.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { paka_journal_begin(slot, $0.baseAddress, $0.count) }
         }
         defer {

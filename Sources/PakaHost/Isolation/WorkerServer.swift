@@ -9,6 +9,10 @@ public enum WorkerServer {
     public static func run(fd: Int32) -> Int32 {
         _ = paka_worker_die_with_parent()
         signal(SIGPIPE, SIG_IGN)
+        // Ctrl-C in a terminal and systemd's stop signal reach the whole process group: the host
+        // shuts its workers down itself (flush, destroy), and they die with it in any case.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
         let channel = FrameChannel(fd: fd)
         guard let first = channel.receive(), first.kind == .start, let start = try? WorkerMessages.decodeStart(first.body) else {
             FileHandle.standardError.write(Data("paka worker: no start request on fd \(fd); this command is started by the host\n".utf8))
