@@ -126,7 +126,7 @@ final class ConsumerLoop: @unchecked Sendable {
             if plugin.isCrashed { return holdWhileCrashed(batch) }
             let started = ContinuousClock.now
             outcomes = plugin.handle(events)
-            if outcomes != nil, plugin.isCrashed { return holdWhileCrashed(batch) }
+            if let answered = outcomes, plugin.isCrashed { return holdWhileCrashed(batch, keeping: answered) }
             if let observer, let outcomes {
                 let elapsed = ContinuousClock.now - started
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -148,10 +148,19 @@ final class ConsumerLoop: @unchecked Sendable {
         }
     }
 
-    /// The plugin is in state `crashed`: nothing of the batch counts as handled or is stored;
-    /// every partition pauses (the group keeps them) until a restart, swap or enable.
-    private func holdWhileCrashed(_ batch: [(partition: KafkaTopicPartition, indices: [Int])]) {
-        for (partition, indices) in batch { queues[partition]!.forgetAttempt(indices) }
+    /// The plugin is in state `crashed`: what it answered before (OK, or FAIL for an event that
+    /// crashed it) is kept; the rest of the batch costs no attempt and waits. Every partition
+    /// pauses (the group keeps them) until a restart, swap or enable.
+    private func holdWhileCrashed(_ batch: [(partition: KafkaTopicPartition, indices: [Int])], keeping outcomes: [EventOutcome] = []) {
+        var next = 0
+        for (partition, indices) in batch {
+            let answers = next + indices.count <= outcomes.count ? Array(outcomes[next..<(next + indices.count)]) : []
+            next += indices.count
+            let settled = zip(indices, answers).filter { $0.1.isSettled }
+            queues[partition]!.record(ArraySlice(settled.map(\.1)), at: settled.map(\.0))
+            let settledIndices = Set(settled.map(\.0))
+            queues[partition]!.forgetAttempt(indices.filter { !settledIndices.contains($0) })
+        }
         if !pausedForCrash {
             logger.error("plugin is in state crashed: its partitions pause until it is restarted, swapped or enabled",
                          metadata: ["last_crash": "\(registry.active(named: settings.pluginName)?.crashes.lastCrash?.reason ?? "unknown")"])
