@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 int paka_spawn_worker(const char *executable, char *const argv[], char *const envp[], int child_fd, pid_t *pid) {
@@ -24,6 +25,11 @@ int paka_worker_die_with_parent(void) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return errno;
   /* The host may already have died between fork and prctl. */
   return getppid() == 1 ? ESRCH : 0;
+}
+
+int paka_worker_limit_memory(size_t megabytes) {
+  struct rlimit limit = {(rlim_t)megabytes << 20, (rlim_t)megabytes << 20};
+  return setrlimit(RLIMIT_AS, &limit) == 0 ? 0 : errno;
 }
 
 /* Layout of a journal file: a 24-byte header ("PAKAJRN1", the in-flight length as 8 bytes, the

@@ -2,6 +2,9 @@
  *
  * Per event (in the CloudEvent payload): "segv" → writes through NULL; "abort" → abort();
  * "exit3" → exit(3); "hang" → loops forever; "publish" → publishes {"echo":"<id>"} to echo.out;
+ * "bomb" → allocates and touches 64 MiB blocks until malloc fails, then abort() (as a program
+ * out of memory would) — it gives up after 4 GiB and answers OK, so a missing limit fails the
+ * test instead of exhausting the machine;
  * otherwise OK.  Every OK event is appended as "<id> <attempt> <pid>" to the file named by
  * the config's "record" member.  Config "crashCreateIf": a path → create crashes while that
  * file exists.  Per build: -DCRASH_IN_CREATE, -DCRASH_IN_HEALTH, -DCRASH_IN_HTTP. */
@@ -64,6 +67,13 @@ static void handle(void *inst, const paka_event *ev, size_t n, paka_event_result
     if (contains(ev[i].payload, "\"abort\"")) abort();
     if (contains(ev[i].payload, "\"exit3\"")) exit(3);
     if (contains(ev[i].payload, "\"hang\"")) for (;;) pause();
+    if (contains(ev[i].payload, "\"bomb\"")) {
+      for (int block = 0; block < 64; block++) {
+        char *p = malloc(64u << 20);
+        if (!p) abort();
+        memset(p, 1, 64u << 20);
+      }
+    }
     if (contains(ev[i].payload, "\"publish\"")) {
       char data[160];
       int len = snprintf(data, sizeof data, "{\"echo\":\"%.*s\"}", (int)ev[i].id.len, (const char *)ev[i].id.ptr);

@@ -11,6 +11,9 @@ int paka_spawn_worker(const char *executable, char *const argv[], char *const en
 /* In a worker: be killed when the host process dies (even while stuck in a plugin call). */
 int paka_worker_die_with_parent(void);
 
+/* In a worker: cap its address space (RLIMIT_AS) at `megabytes`; 0 or an errno. */
+int paka_worker_limit_memory(size_t megabytes);
+
 /* Crash journal slots: each a line of text in a MAP_SHARED mapping of a file, so that what was
  * in flight survives the process.  Opening resets the file (read it first).  Returns the slot
  * or -1.  Layout: "PAKAJRN1", length (8 bytes, native), fatal signal (4 bytes), 4 spare, text. */

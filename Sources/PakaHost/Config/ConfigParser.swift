@@ -99,7 +99,7 @@ struct ConfigParser {
         }
         parseContainment(&reader, into: &entry, path: path)
         reader.finish(known: ["name", "library", "enabled", "groupId", "topics", "concurrency", "batchSize", "retry", "sha256", "config",
-                              "isolation", "handleTimeoutMs", "crash"], issues: &issues)
+                              "isolation", "handleTimeoutMs", "crash", "workerMemoryLimitMb"], issues: &issues)
         return issues.count == before ? entry : nil
     }
 
@@ -112,6 +112,7 @@ struct ConfigParser {
             }
         }
         entry.handleTimeoutMs = reader.integer("handleTimeoutMs", in: 10...86_400_000, issues: &issues) ?? entry.handleTimeoutMs
+        entry.workerMemoryLimitMb = reader.integer("workerMemoryLimitMb", in: 64...1_048_576, issues: &issues)
         if let crash = reader.value("crash") {
             var c = ObjectReader(crash, path: "\(path).crash", issues: &issues)
             if c.isObject {

@@ -23,6 +23,8 @@ public struct PluginEntry: Sendable, Equatable {
     public var handleTimeoutMs: Int = 30_000
     /// How many crashes of one event it takes to dead-letter it.
     public var crash: CrashPolicy = CrashPolicy()
+    /// Process isolation: the worker's address-space limit (RLIMIT_AS) in MiB; nil = none.
+    public var workerMemoryLimitMb: Int?
 
     public init(name: String, library: String, enabled: Bool = true, groupId: String? = nil, topics: [String]? = nil,
                 concurrency: Int = 1, batchSize: Int = 100, retry: RetryPolicy = RetryPolicy(), sha256: String? = nil,

@@ -8,6 +8,8 @@ enum WorkerMessages {
         var expectedName: String
         var dataDirectory: String
         var configJSON: [UInt8]
+        /// RLIMIT_AS for the worker, MiB; 0 = none.
+        var memoryLimitMb: Int = 0
     }
 
     static func encode(_ start: Start) -> WireWriter {
@@ -18,14 +20,16 @@ enum WorkerMessages {
         w.string(start.expectedName)
         w.string(start.dataDirectory)
         w.data(start.configJSON)
+        w.u64(UInt64(max(start.memoryLimitMb, 0)))
         return w
     }
 
     static func decodeStart(_ body: [UInt8]) throws(WireReader.Malformed) -> Start {
         var r = WireReader(body)
         let path = try r.string(), pin = try r.string(), insecure = try r.bool()
+        let name = try r.string(), dataDirectory = try r.string(), config = try r.data()
         return Start(libraryPath: path, expectedSHA256: pin.isEmpty ? nil : pin, allowInsecurePermissions: insecure,
-                     expectedName: try r.string(), dataDirectory: try r.string(), configJSON: try r.data())
+                     expectedName: name, dataDirectory: dataDirectory, configJSON: config, memoryLimitMb: Int(min(try r.u64(), 1 << 40)))
     }
 
     /// The worker's answer to `start`: the checked descriptor, or why it refused.

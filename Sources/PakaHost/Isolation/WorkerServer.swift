@@ -18,6 +18,14 @@ public enum WorkerServer {
             FileHandle.standardError.write(Data("paka worker: no start request on fd \(fd); this command is started by the host\n".utf8))
             return 2
         }
+        if start.memoryLimitMb > 0 {
+            let status = paka_worker_limit_memory(start.memoryLimitMb)
+            if status != 0 {
+                channel.send(WorkerMessages.encode(.refused(PluginLoadError(.createFailed, path: start.libraryPath,
+                    "cannot limit the worker's memory to \(start.memoryLimitMb) MiB: \(String(cString: strerror(status)))"))))
+                return 1
+            }
+        }
         let instance: PluginInstance
         do throws(PluginLoadError) {
             let image = try PluginImage.load(path: start.libraryPath, options: .init(

@@ -50,7 +50,8 @@ public final class LoadedPlugin: Sendable {
         self.crashes = crashes
         self.journal = nil  // a crash costs the worker, not the host: nothing to survive
         let start = WorkerMessages.Start(libraryPath: path, expectedSHA256: entry.sha256, allowInsecurePermissions: allowInsecurePermissions,
-                                         expectedName: entry.name, dataDirectory: services.dataDirectory(for: entry.name), configJSON: entry.config.jsonBytes)
+                                         expectedName: entry.name, dataDirectory: services.dataDirectory(for: entry.name), configJSON: entry.config.jsonBytes,
+                                         memoryLimitMb: entry.workerMemoryLimitMb ?? 0)
         var instances: [ProcessPluginInstance] = []
         for _ in 0..<max(entry.concurrency, 1) {
             do {

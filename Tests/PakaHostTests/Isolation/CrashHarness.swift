@@ -18,7 +18,7 @@ final class CrashHarness: @unchecked Sendable {
 
     /// - Parameter defines: build flags of the fixture (`CRASH_IN_HEALTH`, …).
     init(defines: [String] = [], isolation: PluginIsolation = .process, handleTimeoutMs: Int = 30_000, maxAttempts: Int = 2,
-         batchSize: Int = 100, extraConfig: [String: JSONValue] = [:]) throws {
+         batchSize: Int = 100, workerMemoryLimitMb: Int? = nil, extraConfig: [String: JSONValue] = [:]) throws {
         setenv("PAKA_WORKER_EXECUTABLE", TestPaths.pakaExecutable, 1)
         cluster = try EmbeddedKafkaCluster(brokerCount: 1, logger: .test)
         for topic in [Self.topic, Topics.deadLetter(of: Self.topic), "echo.out"] { try cluster.createTopic(topic, partitions: 1) }
@@ -38,6 +38,7 @@ final class CrashHarness: @unchecked Sendable {
         entry.isolation = isolation
         entry.handleTimeoutMs = handleTimeoutMs
         entry.crash.maxAttempts = maxAttempts
+        entry.workerMemoryLimitMb = workerMemoryLimitMb
         self.entry = entry
         _ = bus.refreshConnection(timeout: .seconds(5))
     }

@@ -15,7 +15,8 @@ import Testing
     }
 
     @Test func processIsolationWithItsOptionsIsRead() throws {
-        let entry = try #require(try parse(#""isolation": "process", "handleTimeoutMs": 500, "crash": {"maxAttempts": 3}"#).plugins.first)
+        let entry = try #require(try parse(#""isolation": "process", "handleTimeoutMs": 500, "crash": {"maxAttempts": 3}, "workerMemoryLimitMb": 256"#).plugins.first)
+        #expect(entry.workerMemoryLimitMb == 256)
         #expect(entry.isolation == .process)
         #expect(entry.handleTimeoutMs == 500)
         #expect(entry.crash.maxAttempts == 3)

@@ -13,6 +13,7 @@ import Testing
         /// The `reason` label of `paka_plugin_crashes_total`.
         let reason: String
         var timeoutMs = 30_000
+        var memoryLimitMb: Int?
         var description: String { tag }
     }
 
@@ -22,11 +23,14 @@ import Testing
         PoisonCase(tag: "exit3", error: "plugin crashed: exit status 3 while handling this event", header: ("paka.crash.exit-status", "3"), reason: "exit"),
         PoisonCase(tag: "hang", error: "plugin hung: no answer within 400 ms (handleTimeoutMs) while handling this event; the worker was killed",
                    header: ("paka.crash.timeout-ms", "400"), reason: "timeout", timeoutMs: 400),
+        // A memory bomb against the worker's limit: malloc fails, the plugin aborts.
+        PoisonCase(tag: "bomb", error: "plugin crashed: SIGABRT while handling this event", header: ("paka.crash.signal", "SIGABRT"),
+                   reason: "SIGABRT", memoryLimitMb: 1024),
     ]
 
     @Test(arguments: poisons)
     func poisonEventIsDeadLetteredWithTheCrashNamedAndEveryOtherEventIsHandled(_ poison: PoisonCase) async throws {
-        let harness = try CrashHarness(handleTimeoutMs: poison.timeoutMs)
+        let harness = try CrashHarness(handleTimeoutMs: poison.timeoutMs, workerMemoryLimitMb: poison.memoryLimitMb)
         #expect(harness.apply().isEmpty)
         let before = (1...3).map { "before-\($0)" }, after = (1...3).map { "after-\($0)" }
         await harness.publish(before.map { ($0, "{}") } + [("poison", "\"\(poison.tag)\"")] + after.map { ($0, "{}") })
