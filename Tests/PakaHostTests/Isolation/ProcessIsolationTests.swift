@@ -183,6 +183,24 @@ import Testing
         #expect(harness.registry.statuses().first?.state == .active)
     }
 
+    @Test func swappingAProcessPluginToANewFileReplacesItsWorkerAndTheOldOneExits() throws {
+        let harness = try CrashHarness()
+        #expect(harness.apply().isEmpty)
+        func pid() throws -> Int32 {
+            let response = try #require(harness.plugin?.serveHTTP(PluginHTTPRequest(method: "GET", path: "/")))
+            return Int32(try #require((try JSONValue.parse(response.body))["pid"]?.numberValue))
+        }
+        let old = try pid(), oldSHA = try #require(harness.plugin?.image.sha256)
+        var swapped = harness.entry
+        swapped.library = try CrashHarness.fixture(["CRASH_IN_HTTP"])  // another build: another sha256
+        #expect(harness.registry.apply(PakaConfiguration(pluginDir: harness.dir.path, plugins: [swapped])).isEmpty)
+        #expect(harness.plugin?.image.sha256 != oldSHA)
+        let new = try pid()
+        #expect(new != old)
+        #expect(kill(old, 0) == -1 && errno == ESRCH)
+        #expect(harness.registry.statuses().first?.history.map(\.state) == ["retired", "active"])
+    }
+
     @Test func restartingAProcessPluginReplacesItsWorkerAndTheOldOneExits() throws {
         let harness = try CrashHarness()
         #expect(harness.apply().isEmpty)
