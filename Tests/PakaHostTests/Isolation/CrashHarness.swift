@@ -48,9 +48,10 @@ final class CrashHarness: @unchecked Sendable {
     }
 
     /// Loads the plugin; the refusals (empty when it started).
+    /// - Parameter others: more plugins loaded beside the crashing one (bystanders).
     @discardableResult
-    func apply() -> [PluginLoadError] {
-        registry.apply(PakaConfiguration(pluginDir: dir.path, plugins: [entry]))
+    func apply(others: [PluginEntry] = []) -> [PluginLoadError] {
+        registry.apply(PakaConfiguration(pluginDir: dir.path, plugins: [entry] + others))
     }
 
     deinit {
@@ -61,8 +62,8 @@ final class CrashHarness: @unchecked Sendable {
 
     var plugin: LoadedPlugin? { registry.active(named: "crashing") }
 
-    func startConsumer() throws -> PipelineHarness.RunningConsumer {
-        let settings = ConsumerLoop.Settings(pluginName: "crashing", groupId: "paka-crashing", topics: [Self.topic],
+    func startConsumer(plugin: String = "crashing") throws -> PipelineHarness.RunningConsumer {
+        let settings = ConsumerLoop.Settings(pluginName: plugin, groupId: "paka-\(plugin)", topics: [Self.topic],
                                              batchSize: entry.batchSize, retry: entry.retry)
         return PipelineHarness.RunningConsumer(try ConsumerLoop(settings: settings, configuration: configuration, registry: registry, bus: bus, logger: .test))
     }

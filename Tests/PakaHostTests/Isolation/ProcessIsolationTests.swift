@@ -55,6 +55,28 @@ import Testing
         #expect(CrashStatistics.shared.crashes(plugin: "crashing", reason: poison.reason) >= 2)
     }
 
+    /// Another processor on the same topic, in the host's own process and group, handles every
+    /// event once — the poison too — while the isolated one crashes on it and dead-letters it.
+    @Test func anotherProcessorOnTheSameTopicNeverNoticesTheCrashes() async throws {
+        let harness = try CrashHarness()
+        let bystanderRecord = harness.dir.file("bystander.txt")
+        let bystander = PluginEntry(name: "scripted", library: try PluginCompiler.build(name: "scripted"),
+                                    config: .object(["record": .string(bystanderRecord)]))
+        #expect(harness.apply(others: [bystander]).isEmpty)
+        let ids = (1...6).map { "event-\($0)" }
+        await harness.publish(ids.prefix(3).map { ($0, "{}") } + [("poison", "\"segv\"")] + ids.suffix(3).map { ($0, "{}") })
+        let crashing = try harness.startConsumer()
+        let other = try harness.startConsumer(plugin: "scripted")
+        #expect(await eventually(60) { PipelineHarness.recorded(bystanderRecord).count >= 7 && Set(harness.recorded.map(\.id)).isSuperset(of: ids) })
+        let letters = try harness.readAll("scripted.in.dlq", expecting: 1)
+        crashing.stop()
+        other.stop()
+        #expect(letters.count == 1)
+        #expect(letters.first?.headerText("paka.crash.plugin") == "crashing")
+        #expect(PipelineHarness.recorded(bystanderRecord).map(\.id).sorted() == (ids + ["poison"]).sorted())
+        #expect(harness.registry.active(named: "scripted")?.counters.snapshot.handled == 7)
+    }
+
     @Test func crashInCreateIsRefusedWithTheCrashNamedAndTheHostGoesOn() throws {
         let harness = try CrashHarness(defines: ["CRASH_IN_CREATE"])
         let refusals = harness.apply()
