@@ -54,6 +54,8 @@ let package = Package(
         .target(name: "CPakaABI", path: "Sources/CPakaABI"),
         // Host-only companions of the ABI header (minimum sizes, the header's text): never in a plugin's view.
         .target(name: "CPakaABIHost", dependencies: ["CPakaABI"], path: "Sources/CPakaABIHost"),
+        // Host-internal C for crash containment: worker spawn, the crash journal's signal handler.
+        .target(name: "CPakaIsolation", path: "Sources/CPakaIsolation"),
         .systemLibrary(
             name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]),
@@ -76,6 +78,7 @@ let package = Package(
             dependencies: [
                 "CPakaABI",
                 "CPakaABIHost",
+                "CPakaIsolation",
                 "PakaKafka",
                 "PakaJSON",
                 .product(name: "Logging", package: "swift-log"),

@@ -60,7 +60,7 @@ public final class PluginImage: Sendable {
         return PluginImage(sourcePath: path, loadedPath: copy, sha256: digest, descriptor: descriptor, vtable: vtable)
     }
 
-    private init(sourcePath: String, loadedPath: String, sha256: String, descriptor: PluginDescriptor, vtable: PluginVTable) {
+    init(sourcePath: String, loadedPath: String, sha256: String, descriptor: PluginDescriptor, vtable: PluginVTable) {
         self.sourcePath = sourcePath
         self.loadedPath = loadedPath
         self.sha256 = sha256

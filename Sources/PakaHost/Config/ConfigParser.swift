@@ -98,8 +98,29 @@ struct ConfigParser {
                 issues.append(ConfigIssue(path: "\(path).config", message: "must be an object, not \(config.typeName)"))
             }
         }
-        reader.finish(known: ["name", "library", "enabled", "paused", "groupId", "topics", "concurrency", "batchSize", "retry", "sha256", "config"], issues: &issues)
+        parseContainment(&reader, into: &entry, path: path)
+        reader.finish(known: ["name", "library", "enabled", "paused", "groupId", "topics", "concurrency", "batchSize", "retry", "sha256", "config",
+                              "isolation", "handleTimeoutMs", "crash", "workerMemoryLimitMb"], issues: &issues)
         return issues.count == before ? entry : nil
+    }
+
+    /// `isolation`, `handleTimeoutMs` and `crash` (DESIGN.md, "Containment").
+    private mutating func parseContainment(_ reader: inout ObjectReader, into entry: inout PluginEntry, path: String) {
+        if let isolation = reader.string("isolation", issues: &issues) {
+            if let mode = PluginIsolation(rawValue: isolation) { entry.isolation = mode } else {
+                let known = PluginIsolation.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or ")
+                issues.append(ConfigIssue(path: "\(path).isolation", message: "unknown isolation '\(isolation)'; use \(known)"))
+            }
+        }
+        entry.handleTimeoutMs = reader.integer("handleTimeoutMs", in: 10...86_400_000, issues: &issues) ?? entry.handleTimeoutMs
+        entry.workerMemoryLimitMb = reader.integer("workerMemoryLimitMb", in: 64...1_048_576, issues: &issues)
+        if let crash = reader.value("crash") {
+            var c = ObjectReader(crash, path: "\(path).crash", issues: &issues)
+            if c.isObject {
+                entry.crash.maxAttempts = c.integer("maxAttempts", in: 1...100, issues: &issues) ?? entry.crash.maxAttempts
+                c.finish(known: ["maxAttempts"], issues: &issues)
+            }
+        }
     }
 
     /// Expands `${ENV}` in every string; a failure is reported at the string's path.

@@ -20,6 +20,14 @@ public struct PluginEntry: Sendable, Equatable {
     /// Written by `POST /plugins/{name}/pause|resume`: the plugin stays loaded, its consumer
     /// holds its partitions without fetching. Operational state, not part of what is loaded.
     public var paused = false
+    /// Where the plugin runs: inside the host (default) or in a `paka worker` child process.
+    public var isolation: PluginIsolation = .inprocess
+    /// Process isolation: a worker busy in one call longer than this is killed, like a crash.
+    public var handleTimeoutMs: Int = 30_000
+    /// How many crashes of one event it takes to dead-letter it.
+    public var crash: CrashPolicy = CrashPolicy()
+    /// Process isolation: the worker's address-space limit (RLIMIT_AS) in MiB; nil = none.
+    public var workerMemoryLimitMb: Int?
 
     public init(name: String, library: String, enabled: Bool = true, groupId: String? = nil, topics: [String]? = nil,
                 concurrency: Int = 1, batchSize: Int = 100, retry: RetryPolicy = RetryPolicy(), sha256: String? = nil,

@@ -48,6 +48,7 @@ public struct HTTPAPI: Sendable {
         PluginPauseRoutes(api: self).addAdmin(to: admin)
         PluginOffsetRoutes(api: self).addAdmin(to: admin)
         DeadLetterRoutes(api: self).addAdmin(to: admin)
+        PluginAdminRoutes(api: self).addRestart(to: admin)
 
         routeTable.record(router.routes)
         return router

@@ -40,6 +40,9 @@ struct HealthRoutes {
         switch status.state {
         case .disabled:
             return PluginHealth(name: status.name, state: "disabled", healthy: true)
+        case .crashed:
+            return PluginHealth(name: status.name, state: "crashed", healthy: false,
+                                message: "crashed (\(status.lastCrash.map { "\($0.reason) in \($0.during)" } ?? "unknown")); POST /plugins/\(status.name)/restart brings it back")
         case .failed:
             return PluginHealth(name: status.name, state: "failed", healthy: false, message: status.lastError)
         case .active:

@@ -70,7 +70,7 @@ enum OpenAPIComponents {
             "topic": ["const": "document.uploaded"], "sha256": ["type": "string"], "size": ["type": "integer"],
             "eventId": ["type": "string"], "mode": ["type": "string", "enum": ["kafka", "synchronous"]], "outcomes": outcomes]],
         "PluginStatus": ["type": "object", "required": ["name", "state", "file", "topics", "capabilities", "history"], "properties": [
-            "name": ["type": "string"], "state": ["type": "string", "enum": ["active", "disabled", "failed"]],
+            "name": ["type": "string"], "state": ["type": "string", "enum": ["active", "disabled", "failed", "crashed"]],
             "version": ["type": "string"], "abi": ["type": "string"], "file": ["type": "string"], "sha256": ["type": "string"],
             "topics": stringArray, "group": ["type": "string"], "capabilities": stringArray,
             "counters": ["type": "object", "properties": [
@@ -83,6 +83,11 @@ enum OpenAPIComponents {
             "paused": ["type": "boolean", "description": "`\"paused\": true` in plugins.json: the consumer holds its partitions without fetching."],
             "rejected": ["type": "object", "description": "The last version refused (the running one stayed).", "properties": [
                 "sha256": ["type": "string"], "reason": ["type": "string"], "at": ["type": "string", "format": "date-time"]]],
+            "isolation": ["type": "string", "enum": ["inprocess", "process"]],
+            "lastCrash": ["type": "object", "description": "The last crash of the active version.", "properties": [
+                "reason": ["type": "string"], "during": ["type": "string"], "at": ["type": "string", "format": "date-time"],
+                "consecutive": ["type": "integer"]]],
+            "workerRestarts": ["type": "integer"],
         ]],
         "PluginsApplied": ["type": "object", "required": ["ok", "message", "plugins", "refused"], "properties": [
             "ok": ["type": "boolean"], "message": ["type": "string"],

@@ -101,6 +101,12 @@ enum OpenAPIDocument {
                 responses: ["200": C.response("Rolled back; the statuses show the new active version.", C.ref("PluginsApplied")),
                             "409": C.response("Nothing to roll back to (no earlier version this run, or the plugin is not active), or the earlier version failed its checks.", C.ref("Error"))],
                 errors: [401, 403, 404])],
+            "/plugins/{name}/restart": ["post": operation(
+                "restartPlugin", "Load the configured entry again by the hot-swap protocol (fresh instances or worker processes); brings a plugin in state `crashed` back (admin).",
+                security: bearer, parameters: [nameParameter],
+                responses: ["200": C.response("Restarted; the statuses show the new active version.", C.ref("PluginsApplied")),
+                            "409": C.response("The plugin is disabled, or its file failed the loader's checks or `create` (the running version stayed).", C.ref("PluginsApplied"))],
+                errors: [401, 403, 404])],
             "/plugins/{name}/{path}": .object(Dictionary(uniqueKeysWithValues: ["get", "post", "put", "patch", "delete"].map { ($0, pluginServed($0)) })),
             "/metrics": ["get": operation("metrics", "Prometheus text: HTTP requests by route and status, events published by topic and mode, per-plugin counters.",
                                           security: publicRoute,

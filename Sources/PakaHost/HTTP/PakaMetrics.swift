@@ -51,7 +51,7 @@ public final class PakaMetrics: PipelineObserver {
     /// registry's `PluginCounters` and are reset when a new version loads, so they are rendered
     /// from the current statuses rather than mirrored.
     func render(plugins: [PluginStatus], flushes: [String: FlushCounters.Counts] = [:]) -> String {
-        var text = registry.emitToString()
+        var text = registry.emitToString() + CrashStatistics.shared.render()
         let families: [(name: String, help: String, value: (PluginCounters.Snapshot) -> Int)] = [
             ("paka_plugin_events_handled_total", "Events the plugin's active version answered OK.", \.handled),
             ("paka_plugin_events_retried_total", "RETRY answers of the plugin's active version.", \.retried),

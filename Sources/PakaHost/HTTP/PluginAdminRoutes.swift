@@ -81,6 +81,30 @@ struct PluginAdminRoutes {
         }
     }
 
+    /// `POST /plugins/{name}/restart`: the entry loaded again (a crashed plugin comes back).
+    func addRestart(to routes: some RouterMethods<PakaRequestContext>) {
+        routes.post("/plugins/:name/restart") { _, context in
+            let name = try context.parameters.require("name")
+            let app = api.app
+            guard let entry = app.registry.configuration.plugins.first(where: { $0.name == name }) else {
+                throw APIError.notFound("no plugin named '\(name)' in \(app.environment.pluginsFile)")
+            }
+            guard entry.enabled else {
+                return JSONResponse.make(Applied(ok: false, message: "plugin '\(name)' is disabled; enable it instead (POST /plugins/\(name)/enable)",
+                                                 plugins: app.registry.statuses(), refused: []), status: .conflict)
+            }
+            do {
+                let restarted = try await offload { () throws -> LoadedPlugin? in try app.restartPlugin(name) }
+                return JSONResponse.make(Applied(message: "plugin '\(name)' restarted (version \(restarted?.descriptor.version ?? "?"))",
+                                                 plugins: app.registry.statuses(), refused: []))
+            } catch let refusal as PluginLoadError {
+                return JSONResponse.make(Applied(ok: false, message: "plugin '\(name)' did not restart: \(refusal.message)", plugins: app.registry.statuses(),
+                                                 refused: [Refusal(plugin: name, file: refusal.path, reason: refusal.reason.rawValue, message: refusal.message)]),
+                                         status: .conflict)
+            }
+        }
+    }
+
     /// Runs a configuration change off the cooperative pool and answers with the new statuses,
     /// or 400 with every issue when the file is invalid (nothing applied then).
     private func apply(_ message: String, _ change: @escaping @Sendable () throws -> [PluginLoadError]) async throws -> Response {

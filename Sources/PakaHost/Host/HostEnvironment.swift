@@ -15,6 +15,10 @@ public struct HostEnvironment: Sendable {
     public var allowInsecurePlugins: Bool
     /// Connection, time and header-size limits of the HTTP server (`PAKA_HTTP_*`).
     public var httpLimits: HTTPLimits
+    /// Names this host in its consumer groups (`group.instance.id` = `<id>-<plugin>`, static
+    /// membership): `PAKA_INSTANCE_ID`, default the host name; nil when
+    /// `PAKA_STATIC_MEMBERSHIP=0`. Two hosts on one machine need different ids.
+    public var instanceId: String?
     public var raw: [String: String]
 
     public init(_ env: [String: String] = ProcessInfo.processInfo.environment) {
@@ -30,6 +34,8 @@ public struct HostEnvironment: Sendable {
         uploadLimitBytes = env["PAKA_UPLOAD_LIMIT_BYTES"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? 20 * 1024 * 1024
         httpLimits = HTTPLimits(env)
         allowInsecurePlugins = ["1", "true", "yes"].contains(env["PAKA_ALLOW_INSECURE_PLUGINS"]?.lowercased() ?? "")
+        instanceId = ["0", "false", "no"].contains(env["PAKA_STATIC_MEMBERSHIP"]?.lowercased() ?? "")
+            ? nil : env["PAKA_INSTANCE_ID"].nonEmpty ?? ProcessInfo.processInfo.hostName
     }
 }
 

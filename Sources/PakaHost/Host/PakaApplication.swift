@@ -86,6 +86,13 @@ public final class PakaApplication: Sendable {
         return restored
     }
 
+    /// `POST /plugins/{name}/restart`: the entry loaded again; nil when it is not enabled.
+    public func restartPlugin(_ name: String) throws(PluginLoadError) -> LoadedPlugin? {
+        let restarted = try registry.restart(name)
+        kafka?.supervisor.registryChanged()
+        return restarted
+    }
+
     /// The plugin directory and plugins.json watcher (nil when `PAKA_WATCH=0`).
     public func makeWatcher() -> PluginDirectoryWatcher? {
         guard environment.raw["PAKA_WATCH"] != "0" else { return nil }

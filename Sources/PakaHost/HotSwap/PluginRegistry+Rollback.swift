@@ -36,7 +36,15 @@ extension PluginRegistry {
             guard let target else { throw .nothingToRollBack(name) }
             let loaded: LoadedPlugin
             do throws(PluginLoadError) {
-                loaded = try LoadedPlugin(image: target.image, entry: target.entry, services: services)
+                if target.entry.isolation == .process {
+                    // The worker loads the file again, pinned to the version rolled back to.
+                    var pinned = target.entry
+                    pinned.sha256 = target.image.sha256
+                    loaded = try LoadedPlugin(isolated: pinned, path: target.image.sourcePath,
+                                              allowInsecurePermissions: options.allowInsecurePermissions, services: services)
+                } else {
+                    loaded = try LoadedPlugin(image: target.image, entry: target.entry, services: services)
+                }
                 try activate(loaded, replacing: current, restoring: targetIndex)
             } catch {
                 logger.error("rollback refused", metadata: ["plugin": "\(name)", "reason": "\(error.message)"])

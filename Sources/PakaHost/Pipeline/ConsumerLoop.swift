@@ -37,6 +37,8 @@ final class ConsumerLoop: @unchecked Sendable {
     private var lastAssignment: Set<KafkaTopicPartition> = []
     /// `consumer.assignmentGeneration` when `lastAssignment` was read; -1 before the first read.
     var lastAssignmentGeneration = -1
+    /// Partitions are paused because the plugin is in state `crashed`.
+    private var pausedForCrash = false
 
     private let observer: (any PipelineObserver)?
     /// Answers to dead letters sent without waiting; a partition's watermark passes a dead
@@ -101,6 +103,7 @@ final class ConsumerLoop: @unchecked Sendable {
     private func processReady() {
         dropRevokedPartitions()
         collectDeadLetterAcks()
+        if pausedForCrash, let plugin = registry.active(named: settings.pluginName), !plugin.isCrashed { resumeAfterCrash() }
         var batch: [(partition: KafkaTopicPartition, indices: [Int])] = []
         var count = 0
         for (partition, queue) in queues where count < settings.batchSize {
@@ -132,8 +135,10 @@ final class ConsumerLoop: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 0.05)
                 return
             }
+            if plugin.isCrashed { return holdWhileCrashed(batch) }
             let started = ContinuousClock.now
             outcomes = plugin.handle(events)
+            if let answered = outcomes, plugin.isCrashed { return holdWhileCrashed(batch, keeping: answered) }
             if let observer, let outcomes {
                 let elapsed = ContinuousClock.now - started
                 let seconds = elapsed / .seconds(1)
@@ -152,6 +157,36 @@ final class ConsumerLoop: @unchecked Sendable {
         for (partition, indices) in batch {
             queues[partition]!.record(outcomes![next..<(next + indices.count)], at: indices)
             next += indices.count
+        }
+    }
+
+    /// The plugin is in state `crashed`: what it answered before (OK, or FAIL for an event that
+    /// crashed it) is kept; the rest of the batch costs no attempt and waits. Every partition
+    /// pauses (the group keeps them) until a restart, swap or enable.
+    private func holdWhileCrashed(_ batch: [(partition: KafkaTopicPartition, indices: [Int])], keeping outcomes: [EventOutcome] = []) {
+        var next = 0
+        for (partition, indices) in batch {
+            let answers = next + indices.count <= outcomes.count ? Array(outcomes[next..<(next + indices.count)]) : []
+            next += indices.count
+            let settled = zip(indices, answers).filter { $0.1.isSettled }
+            queues[partition]!.record(ArraySlice(settled.map(\.1)), at: settled.map(\.0))
+            let settledIndices = Set(settled.map(\.0))
+            queues[partition]!.forgetAttempt(indices.filter { !settledIndices.contains($0) })
+        }
+        if !pausedForCrash {
+            logger.error("plugin is in state crashed: its partitions pause until it is restarted, swapped or enabled",
+                         metadata: ["last_crash": "\(registry.active(named: settings.pluginName)?.crashes.lastCrash?.reason ?? "unknown")"])
+        }
+        pausedForCrash = true
+        for partition in consumer.assignment() { try? consumer.pause(topic: partition.topic, partition: partition.partition) }
+        Thread.sleep(forTimeInterval: 0.1)
+    }
+
+    private func resumeAfterCrash() {
+        pausedForCrash = false
+        logger.info("plugin back from state crashed: its partitions resume")
+        for partition in consumer.assignment() where !(queues[partition]?.paused ?? false) {
+            try? consumer.resume(topic: partition.topic, partition: partition.partition)
         }
     }
 
@@ -234,7 +269,12 @@ final class ConsumerLoop: @unchecked Sendable {
     private func deadLetter(_ item: PartitionQueue.Item, reason: String, queue: inout PartitionQueue) -> Bool {
         switch item.deadLetter {
         case .written?:
-            registry.active(named: settings.pluginName)?.counters.recordDeadLetter()
+            let plugin = registry.active(named: settings.pluginName)
+            // A crash verdict is done with once its dead letter is written (process isolation).
+            if let id = item.eventId {
+                plugin?.crashes.settleVerdict(topic: item.message.topic, partition: item.message.partition, offset: item.message.offset, id: id)
+            }
+            plugin?.counters.recordDeadLetter()
             logger.warning("event dead-lettered", metadata: [
                 "topic": "\(item.message.topic)", "partition": "\(item.message.partition)", "offset": "\(item.message.offset)", "reason": "\(reason)"])
             return true
@@ -269,9 +309,11 @@ final class ConsumerLoop: @unchecked Sendable {
 
     private func sendDeadLetter(at index: Int, reason: String, queue: inout PartitionQueue) {
         let item = queue[index]
-        let letter = DeadLetter(message: item.message, error: reason, plugin: settings.pluginName,
-                                pluginVersion: registry.active(named: settings.pluginName)?.descriptor.version ?? "unknown",
-                                attempts: max(item.attempts, 1))
+        let plugin = registry.active(named: settings.pluginName)
+        let crash = item.eventId.flatMap { plugin?.crashes.verdict(topic: item.message.topic, partition: item.message.partition, offset: item.message.offset, id: $0) }
+        var letter = DeadLetter(message: item.message, error: reason, plugin: settings.pluginName,
+                                pluginVersion: plugin?.descriptor.version ?? "unknown", attempts: crash?.attempts ?? max(item.attempts, 1))
+        letter.crash = crash
         let partition = KafkaTopicPartition(topic: item.message.topic, partition: item.message.partition)
         let offset = item.message.offset
         deadLetterAcks.inFlight.add(1, ordering: .relaxed)  // before the send: the answer may come first

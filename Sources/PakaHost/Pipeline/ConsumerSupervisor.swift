@@ -23,6 +23,15 @@ public final class ConsumerSupervisor: Service, Sendable {
     private let changed: AsyncStream<Void>.Continuation
 
     private let observer: (any PipelineObserver)?
+    private let staticMember = Mutex<String?>(nil)
+
+    /// Static group membership: each consumer joins as `<instanceId>-<plugin>`, so a host that
+    /// restarts (after a crash: it never left) gets its partitions back without waiting for the
+    /// session timeout. Set before `run`; an explicit `group.instance.id` property wins.
+    public var instanceId: String? {
+        get { staticMember.withLock { $0 } }
+        set { staticMember.withLock { $0 = newValue } }
+    }
 
     public init(registry: PluginRegistry, bus: KafkaBus, consumerConfiguration: KafkaConfiguration, maxEventBytes: Int = 1 << 20,
                 observer: (any PipelineObserver)? = nil, logger: Logger) {
@@ -84,6 +93,10 @@ public final class ConsumerSupervisor: Service, Sendable {
         let settings = ConsumerLoop.Settings(pluginName: plugin.name, groupId: plugin.groupId, topics: plugin.topics,
                                              batchSize: plugin.entry.batchSize, retry: plugin.entry.retry, maxEventBytes: maxEventBytes)
         do {
+            var configuration = configuration
+            if let instanceId, configuration.properties["group.instance.id"] == nil {
+                configuration.properties["group.instance.id"] = "\(instanceId)-\(plugin.name)"
+            }
             let loop = try ConsumerLoop(settings: settings, configuration: configuration, registry: registry, bus: bus, observer: observer, logger: logger)
             loop.control.setPaused(registry.isPaused(plugin.name))
             let service = ConsumerService(loop: loop)

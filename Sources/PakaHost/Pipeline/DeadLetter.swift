@@ -13,6 +13,8 @@ struct DeadLetter: Sendable {
     var attempts: Int
     /// More headers after the standard ones (a replay's `paka.replay.*` provenance).
     var extraHeaders: [KafkaHeader] = []
+    /// Set when the event crashed the plugin: adds the `paka.error` and `paka.crash.*` headers.
+    var crash: CrashReport?
 
     init(message: KafkaMessage, error: String, plugin: String, pluginVersion: String, attempts: Int) {
         originalTopic = message.topic
@@ -34,6 +36,6 @@ struct DeadLetter: Sendable {
          KafkaHeader(name: "paka-attempts", string: String(attempts)),
          KafkaHeader(name: "paka-original-topic", string: originalTopic),
          KafkaHeader(name: "paka-original-partition", string: String(partition)),
-         KafkaHeader(name: "paka-original-offset", string: String(offset))] + extraHeaders
+         KafkaHeader(name: "paka-original-offset", string: String(offset))] + extraHeaders + (crash?.headers ?? [])
     }
 }

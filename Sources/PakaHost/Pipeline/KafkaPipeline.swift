@@ -59,6 +59,7 @@ public final class KafkaPipeline: Sendable {
         supervisor = ConsumerSupervisor(
             registry: registry, bus: bus, consumerConfiguration: consumerConfiguration,
             maxEventBytes: environment.raw["PAKA_MAX_EVENT_BYTES"].flatMap { Int($0) } ?? 1 << 20, observer: observer, logger: kafkaLogger)
+        supervisor.instanceId = environment.instanceId
         monitor = ConnectionMonitor(bus: bus)
         readerConfiguration = consumerConfiguration
         readerLogger = kafkaLogger

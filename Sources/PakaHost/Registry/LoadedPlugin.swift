@@ -7,6 +7,10 @@ public final class LoadedPlugin: Sendable {
     public let entry: PluginEntry
     public let loadedAt: Date
     public let counters = PluginCounters()
+    /// Crashes of this version: state `crashed`, the last crash, verdicts to dead-letter.
+    public let crashes: CrashTracker
+    /// In process only: the batch in flight, on record across a host crash.
+    private let journal: CrashJournal?
     private let pool: PluginInstancePool
     private let retired = Atomic<Bool>(false)
 
@@ -22,6 +26,8 @@ public final class LoadedPlugin: Sendable {
         self.image = image
         self.entry = entry
         self.loadedAt = Date()
+        self.crashes = CrashTracker(plugin: entry.name, policy: entry.crash)
+        self.journal = CrashJournal.shared(plugin: entry.name, folder: Self.journalFolder(services.dataDirectory(for: entry.name)), services: services)
         var instances: [PluginInstance] = []
         let config = entry.config.jsonBytes
         for _ in 0..<max(entry.concurrency, 1) {
@@ -35,10 +41,55 @@ public final class LoadedPlugin: Sendable {
         self.pool = PluginInstancePool(instances: instances)
     }
 
+    /// Process isolation: `entry.concurrency` worker processes, each loading `path` with the
+    /// loader's checks and creating one instance; the first worker's report is the image.
+    init(isolated entry: PluginEntry, path: String, allowInsecurePermissions: Bool, services: any PluginHostServices) throws(PluginLoadError) {
+        self.entry = entry
+        self.loadedAt = Date()
+        let crashes = CrashTracker(plugin: entry.name, policy: entry.crash)
+        self.crashes = crashes
+        self.journal = nil  // a crash costs the worker, not the host: nothing to survive
+        let start = WorkerMessages.Start(libraryPath: path, expectedSHA256: entry.sha256, allowInsecurePermissions: allowInsecurePermissions,
+                                         expectedName: entry.name, dataDirectory: services.dataDirectory(for: entry.name), configJSON: entry.config.jsonBytes,
+                                         memoryLimitMb: entry.workerMemoryLimitMb ?? 0)
+        var instances: [ProcessPluginInstance] = []
+        for _ in 0..<max(entry.concurrency, 1) {
+            do {
+                instances.append(try ProcessPluginInstance(start: start, services: services, timeoutMs: entry.handleTimeoutMs, tracker: crashes))
+            } catch {
+                instances.forEach { $0.destroy() }
+                throw error
+            }
+        }
+        guard let first = instances.first else {
+            throw PluginLoadError(.createFailed, path: path, "no worker process could be started")
+        }
+        self.image = PluginImage.isolated(sourcePath: path, sha256: first.sha256, descriptor: first.descriptor)
+        self.pool = PluginInstancePool(instances: instances)
+    }
+
+    /// `<PAKA_DATA_DIR>/plugins/.crash-journal`: next to the plugins' own folders, under a
+    /// name no plugin can have.
+    static func journalFolder(_ pluginDataDirectory: String) -> String {
+        ((pluginDataDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".crash-journal")
+    }
+
+    /// State `crashed`: its consumer pauses until a restart, a swap or an enable.
+    public var isCrashed: Bool { crashes.isCrashed }
+
+    /// `POST /plugins/{name}/restart`: leaves state `crashed`; the next call starts a worker.
+    public func restartAfterCrash() { crashes.clearCrashed() }
+
     /// Hands `events` to the plugin; nil when this version was retired meanwhile (the caller
     /// gives the batch to the current version instead).
     public func handle(_ events: [PluginEvent]) -> [EventOutcome]? {
-        guard let outcomes = pool.withInstance({ $0.handle(events) }) else { return nil }
+        let outcomes: [EventOutcome]?
+        if let journal {
+            outcomes = pool.withInstance { instance in journal.handle(events, policy: entry.crash, tracker: crashes) { instance.handle($0) } }
+        } else {
+            outcomes = pool.withInstance { $0.handle(events) }
+        }
+        guard let outcomes else { return nil }
         counters.record(outcomes)
         return outcomes
     }

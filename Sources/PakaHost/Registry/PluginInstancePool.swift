@@ -5,16 +5,16 @@ import Foundation
 final class PluginInstancePool: @unchecked Sendable {
     // @unchecked: all mutable state is guarded by `condition`.
     private let condition = NSCondition()
-    private var idle: [PluginInstance]
+    private var idle: [any PluginCalls]
     private var lent = 0
     private var closed = false
 
-    init(instances: [PluginInstance]) {
+    init(instances: [any PluginCalls]) {
         idle = instances
     }
 
     /// Runs `body` with an instance, waiting for one to be free. nil when the pool is retired.
-    func withInstance<T>(_ body: (PluginInstance) throws -> T) rethrows -> T? {
+    func withInstance<T>(_ body: (any PluginCalls) throws -> T) rethrows -> T? {
         condition.lock()
         while idle.isEmpty && !closed { condition.wait() }
         if closed {

@@ -89,13 +89,19 @@ public final class PluginRegistry: Sendable {
     /// sha256) → ABI checks → create the instances → self-test (`health`, when replacing a
     /// running version) → switch dispatch → retire the old version (its in-flight calls finish
     /// first, then it is flushed and destroyed; its image stays mapped).
-    private func load(_ entry: PluginEntry, path: String, fileSHA: String?) throws(PluginLoadError) {
+    private func load(_ entry: PluginEntry, path: String, fileSHA: String?, force: Bool = false) throws(PluginLoadError) {
         let (current, hold, resident) = state.withLock { ($0.active[entry.name], $0.holds[entry.name], ($0.history[entry.name] ?? []).map(\.image)) }
-        if let current, current.entry.loadsSameAs(entry), let fileSHA, fileSHA == current.image.sha256 {
-            return  // unchanged
+        if !force, let current, current.entry.loadsSameAs(entry), let fileSHA, fileSHA == current.image.sha256, !current.isCrashed {
+            return  // unchanged (a crashed version is loaded again: an enable or reload brings it back)
         }
         if current != nil, let hold, hold.entry.loadsSameAs(entry), hold.fileSHA == fileSHA {
             return  // rolled back from this very file and entry: stay on the rollback
+        }
+        if entry.isolation == .process {
+            try activate(LoadedPlugin(isolated: entry, path: path, allowInsecurePermissions: options.allowInsecurePermissions, services: services),
+                         replacing: current)
+            state.withLock { _ = $0.holds.removeValue(forKey: entry.name) }
+            return
         }
         let image = try PluginImage.load(path: path, options: .init(allowInsecurePermissions: options.allowInsecurePermissions, expectedSHA256: entry.sha256),
                                          resident: resident)
@@ -140,6 +146,24 @@ public final class PluginRegistry: Sendable {
         logger.info("plugin stopped", metadata: ["plugin": "\(name)", "reason": "\(reason)"])
     }
 
+    /// `POST /plugins/{name}/restart`: the configured entry loaded again by the swap protocol
+    /// (fresh instances or workers; state `crashed` is left behind). nil: no such enabled plugin.
+    public func restart(_ name: String) throws(PluginLoadError) -> LoadedPlugin? {
+        try applying.withLock { _ throws(PluginLoadError) -> LoadedPlugin? in
+            let configuration = state.withLock { $0.configuration }
+            guard let entry = configuration.plugins.first(where: { $0.name == name }), entry.enabled else { return nil }
+            let path = entry.libraryPath(pluginDir: configuration.pluginDir)
+            do throws(PluginLoadError) {
+                try load(entry, path: path, fileSHA: try? PluginFileDigest.sha256(ofFileAt: path), force: true)
+            } catch {
+                logger.error("plugin restart refused", metadata: ["plugin": "\(name)", "reason": "\(error.message)"])
+                throw error
+            }
+            state.withLock { _ = $0.rejections.removeValue(forKey: name) }
+            return active(named: name)
+        }
+    }
+
     public func active(named name: String) -> LoadedPlugin? { state.withLock { $0.active[name] } }
 
     public var activePlugins: [LoadedPlugin] { state.withLock { $0.active.values.sorted { $0.name < $1.name } } }
@@ -165,7 +189,7 @@ public final class PluginRegistry: Sendable {
                 let rejection = state.rejections[entry.name]
                 var status = PluginStatus(
                     name: entry.name,
-                    state: active != nil ? .active : (entry.enabled ? .failed : .disabled),
+                    state: active.map { $0.isCrashed ? .crashed : .active } ?? (entry.enabled ? .failed : .disabled),
                     version: active?.descriptor.version, abi: active?.descriptor.abiVersion,
                     file: entry.libraryPath(pluginDir: state.configuration.pluginDir), sha256: active?.image.sha256,
                     topics: active?.topics ?? entry.topics ?? [], group: active?.groupId ?? entry.groupId,
@@ -174,6 +198,9 @@ public final class PluginRegistry: Sendable {
                     loadedAt: active?.loadedAt, history: history)
                 status.paused = entry.paused
                 status.rejected = rejection.map { PluginStatus.Rejected(sha256: $0.sha256, reason: $0.reason, at: $0.at) }
+                status.isolation = entry.isolation.rawValue
+                status.lastCrash = active?.crashes.lastCrash
+                status.workerRestarts = entry.isolation == .process ? active?.crashes.restarts : nil
                 return status
             }
         }

@@ -2,7 +2,7 @@ import Foundation
 
 /// What `GET /plugins` and `paka serve` report about one configured plugin.
 public struct PluginStatus: Sendable, Codable, Equatable {
-    public enum State: String, Sendable, Codable { case active, disabled, failed }
+    public enum State: String, Sendable, Codable { case active, disabled, failed, crashed }
 
     public struct Version: Sendable, Codable, Equatable {
         public var version: String
@@ -35,4 +35,10 @@ public struct PluginStatus: Sendable, Codable, Equatable {
     public var rejected: Rejected? = nil
     /// `"paused": true` in plugins.json: the consumer holds its partitions without fetching.
     public var paused = false
+    /// `inprocess` or `process` (plugins.json's `isolation`).
+    public var isolation: String? = nil
+    /// The last crash of the active version (process isolation), if any.
+    public var lastCrash: CrashSummary? = nil
+    /// Worker processes started again after crashes (active version).
+    public var workerRestarts: Int? = nil
 }

@@ -19,7 +19,7 @@ import Testing
                   "batchSize": \(batchSize), "config": {"record": "\(record)"}}]}
                 """)
             process = try startPakaServe(bootstrap: bootstrap, pluginsFile: plugins, dataDirectory: dir.file("\(name)-data"),
-                                         log: log, environment: ["KAFKA_TOPIC_PARTITIONS": "4"])
+                                         log: log, environment: ["KAFKA_TOPIC_PARTITIONS": "4", "PAKA_INSTANCE_ID": name])
         }
 
         var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
