@@ -394,7 +394,7 @@ CASES = {
     "disk-full": case_disk_full,
     "flapping": case_flapping,
 }
-QUICK_CASES = ["kill9", "brokers-down", "postgres-down", "flapping"]
+QUICK_CASES = ["kill9", "brokers-down", "postgres-down", "disk-full", "flapping"]
 
 
 def main():

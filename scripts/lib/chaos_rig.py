@@ -443,21 +443,15 @@ ssize_t writev(int fd, const struct iovec *iov, int count) {
         if not self.mounted:
             open(self.flag, "w").close()
             return
-        with open(os.path.join(self.dir, "filler"), "wb") as f:
-            try:
-                while True:
-                    f.write(b"\0" * 65536)
-                    f.flush()
-            except OSError:
-                pass
-        # The last partial block too: nothing more fits.
-        try:
-            with open(os.path.join(self.dir, "filler2"), "wb") as f:
-                while True:
-                    f.write(b"\0")
-                    f.flush()
-        except OSError:
-            pass
+        # Unbuffered: a buffered file would raise ENOSPC once more when closed, flushing what the
+        # failed write left in its buffer.
+        for name, chunk in (("filler", 65536), ("filler2", 1)):  # then the last partial block
+            with open(os.path.join(self.dir, name), "wb", buffering=0) as f:
+                try:
+                    while True:
+                        f.write(b"\0" * chunk)
+                except OSError:
+                    pass
 
     def free(self):
         for name in ("filler", "filler2"):
