@@ -252,8 +252,9 @@ def check_variables(report, root, compose, paka_env):
                  f"scanner no longer sees: {sorted(core_missing)}")
     documented, bad_lines = env_example_names(root)
     report.check(not bad_lines, ".env.example has only NAME=value lines and comments", "; ".join(bad_lines))
-    # The process environment every program inherits is not Paka configuration.
-    system = {"PATH", "HOME", "TMPDIR", "LANG", "TZ"}
+    # The process environment every program inherits is not Paka configuration, nor is the
+    # Swift runtime's own switch (SWIFT_BACKTRACE, set for `paka plugin test`'s child).
+    system = {"PATH", "HOME", "TMPDIR", "LANG", "TZ", "SWIFT_BACKTRACE"}
     unlisted = sorted(v for v in names if v not in documented and v not in paka_env and v not in system)
     report.check(not unlisted, "every variable the sources read is in .env.example or set for paka",
                  ", ".join(f"{v} (read in {where[v]})" for v in unlisted))
