@@ -10,8 +10,13 @@ enum JSONResponse {
         return encoder
     }()
 
+    /// The JSON bytes of `value` (sorted keys), or an error object if it cannot be encoded.
+    static func encode(_ value: some Encodable) -> Data {
+        (try? encoder.encode(value)) ?? Data(#"{"ok":false,"error":"response could not be encoded"}"#.utf8)
+    }
+
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
-        let data = (try? encoder.encode(value)) ?? Data(#"{"ok":false,"error":"response could not be encoded"}"#.utf8)
+        let data = encode(value)
         return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

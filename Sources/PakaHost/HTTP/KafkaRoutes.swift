@@ -8,7 +8,8 @@ struct KafkaRoutes {
     static let reportTypes = ["daily", "weekly", "monthly"]
 
     func addStatus(to routes: some RouterMethods<PakaRequestContext>) {
-        routes.get("/kafka/status") { _, _ in JSONResponse.make(KafkaStatusBody(api.app.kafkaStatus())) }
+        let answer = KafkaStatusAnswer()
+        routes.get("/kafka/status") { _, _ in answer.response(for: api.app.kafkaStatus()) }
     }
 
     /// Routes that need a Bearer token (the caller adds the middleware).

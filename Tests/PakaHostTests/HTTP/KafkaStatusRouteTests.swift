@@ -38,3 +38,21 @@ import Testing
         #expect(body.message == "Kafka not connected - async processing disabled")
     }
 }
+
+/// The status answer is encoded once per distinct status, and again as soon as it changes.
+@Suite struct KafkaStatusAnswerTests {
+    @Test func sameStatusReusesTheAnswerAndAnyChangeIsEncodedAfresh() throws {
+        let answer = KafkaStatusAnswer()
+        let down = KafkaStatus(connected: false, brokers: "b:9092", clientId: "paka-api", consumers: [])
+        let up = KafkaStatus(connected: true, brokers: "b:9092", clientId: "paka-api", consumers: ["paka-audit-logger"])
+        let first = answer.body(for: down)
+        #expect(answer.body(for: down) == first)
+        let connected = String(buffer: answer.body(for: up))
+        #expect(connected.contains(#""connected":true"#) && connected.contains("paka-audit-logger"))
+        var fewer = up
+        fewer.consumers = []
+        #expect(!String(buffer: answer.body(for: fewer)).contains("paka-audit-logger"))
+        #expect(String(buffer: answer.body(for: down)) == String(buffer: first))
+        #expect(String(buffer: first).contains("Kafka not connected - async processing disabled"))
+    }
+}
