@@ -24,14 +24,18 @@ public struct PluginDirectoryWatcher: Service {
     /// The files as they were when the watcher was made, right after the host loaded them: a
     /// change made before `run` starts (a busy host may take a while) is still a change.
     private let baseline: FileStabilityTracker.Snapshot
+    /// Where reloads run: the host's one blocking pool (tests that run many hosts in one process
+    /// give a watcher a pool of its own, so other hosts' blocking work cannot delay its swaps).
+    private let pool: BlockingPool
 
     /// - Parameters:
     ///   - interval: time between polls; a settled change is acted on within about two.
     ///   - targets: read on every poll (the plugin directory may move when plugins.json changes).
     ///   - reload: runs on the blocking pool (it blocks: loading, retiring) with the changed paths.
-    public init(interval: Duration = .milliseconds(250), logger: Logger,
+    public init(interval: Duration = .milliseconds(250), logger: Logger, pool: BlockingPool = .shared,
                 targets: @escaping @Sendable () -> Targets, reload: @escaping @Sendable ([String]) -> Void) {
         self.interval = interval
+        self.pool = pool
         self.targets = targets
         self.reload = reload
         self.logger = logger
@@ -48,7 +52,7 @@ public struct PluginDirectoryWatcher: Service {
             guard let changed = tracker.observe(snapshot()) else { continue }
             logger.info("plugin files changed; reloading", metadata: ["files": "\(changed.joined(separator: ","))"])
             let reload = self.reload
-            await BlockingPool.shared.run { reload(changed) }
+            await pool.run { reload(changed) }
         }
     }
 

@@ -39,7 +39,9 @@ final class SwapRig: @unchecked Sendable {
     }
 
     func startWatching(interval: Duration = .milliseconds(50)) {
-        let watcher = PluginDirectoryWatcher(interval: interval, logger: .test, targets: { [pluginDir, pluginsFile] in
+        // A pool of its own: the full parallel run keeps the shared pool busy with other suites'
+        // hosts, and a reload queued behind them once landed after the whole stream (CI, 08:50).
+        let watcher = PluginDirectoryWatcher(interval: interval, logger: .test, pool: BlockingPool(threads: 2), targets: { [pluginDir, pluginsFile] in
             .init(directories: [pluginDir.path], files: [pluginsFile])
         }, reload: { [self] _ in
             reloads.add(1, ordering: .relaxed)
