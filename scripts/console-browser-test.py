@@ -19,6 +19,7 @@ SECRET = "console-browser-test-secret-0123456789"
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -89,8 +90,26 @@ def publish(url, token, count):
 
 
 def card_state(driver, name):
-    cards = driver.find_elements(By.CSS_SELECTOR, f'article.plugin[data-plugin="{name}"]')
-    return cards[0].get_attribute("data-state") if cards else None
+    try:
+        cards = driver.find_elements(By.CSS_SELECTOR, f'article.plugin[data-plugin="{name}"]')
+        return cards[0].get_attribute("data-state") if cards else None
+    except StaleElementReferenceException:
+        return None  # the page re-rendered between the lookup and the read: ask again
+
+
+def click(driver, selector):
+    """Clicks the element `selector` finds, looking it up again when the page's periodic
+    refresh replaced it between the lookup and the click (a fresh-clone CI run hit that)."""
+    def attempt(d):
+        d.find_element(By.CSS_SELECTOR, selector).click()
+        return True
+    WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(attempt)
+
+
+def attribute(driver, selector, name):
+    """An attribute of the element `selector` finds, surviving a re-render the same way."""
+    return WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, selector).get_attribute(name))
 
 
 def main():
@@ -114,8 +133,8 @@ def main():
             fail(f"expected the four processors, saw {names}")
         # Pause the first active plugin whose consumer is running.
         WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, 'article.plugin[data-state="active"] button[data-action="pause"]'))
-        target = driver.find_element(By.CSS_SELECTOR, 'article.plugin[data-state="active"]').get_attribute("data-plugin")
-        driver.find_element(By.CSS_SELECTOR, f'article.plugin[data-plugin="{target}"] button[data-action="pause"]').click()
+        target = attribute(driver, 'article.plugin[data-state="active"]', "data-plugin")
+        click(driver, f'article.plugin[data-plugin="{target}"] button[data-action="pause"]')
         WebDriverWait(driver, 30).until(lambda d: card_state(d, target) == "paused")
         entry = next(p for p in json.load(open(plugins_file))["plugins"] if p["name"] == target)
         if entry.get("paused") is not True:
@@ -123,10 +142,10 @@ def main():
         publish(url, token, 20)
         time.sleep(4)  # two refreshes: the rate sparklines get their points
         driver.save_screenshot(os.path.join(ARTIFACTS, "console-paused.png"))
-        driver.find_element(By.CSS_SELECTOR, f'article.plugin[data-plugin="{target}"] button[data-action="resume"]').click()
+        click(driver, f'article.plugin[data-plugin="{target}"] button[data-action="resume"]')
         WebDriverWait(driver, 30).until(lambda d: card_state(d, target) == "active")
         # Replay asks for a filter, runs a dry run first and asks before delivering anything.
-        driver.find_element(By.CSS_SELECTOR, f'article.plugin[data-plugin="{target}"] button[data-action="replay"]').click()
+        click(driver, f'article.plugin[data-plugin="{target}"] button[data-action="replay"]')
         WebDriverWait(driver, 10).until(EC.alert_is_present()).accept()  # empty filter: all letters
         confirm = WebDriverWait(driver, 10).until(EC.alert_is_present())
         if not confirm.text.startswith("Dry run: 0 letter(s) would go back to " + target + " only"):
