@@ -23,8 +23,8 @@ final class ConsumerLoop: @unchecked Sendable {
 
     let settings: Settings
     let consumer: KafkaConsumer
-    private let registry: PluginRegistry
-    private let bus: KafkaBus
+    let registry: PluginRegistry
+    let bus: KafkaBus
     let logger: Logger
     /// Operator requests (pause, resume, offset resets), served between batches.
     let control = ConsumerControl()
@@ -34,13 +34,13 @@ final class ConsumerLoop: @unchecked Sendable {
     var heldGeneration = -1
     private let stopRequested = Atomic<Bool>(false)
     var queues: [KafkaTopicPartition: PartitionQueue] = [:]
-    private var lastAssignment: Set<KafkaTopicPartition> = []
+    var lastAssignment: Set<KafkaTopicPartition> = []
     /// `consumer.assignmentGeneration` when `lastAssignment` was read; -1 before the first read.
     var lastAssignmentGeneration = -1
     /// Partitions are paused because the plugin is in state `crashed`.
-    private var pausedForCrash = false
+    var pausedForCrash = false
 
-    private let observer: (any PipelineObserver)?
+    let observer: (any PipelineObserver)?
     /// Answers to dead letters sent without waiting; a partition's watermark passes a dead
     /// letter only once its answer says written.
     let deadLetterAcks = DeadLetterAcks()
@@ -100,7 +100,7 @@ final class ConsumerLoop: @unchecked Sendable {
         logger.info("consumer stopped")
     }
 
-    private func processReady() {
+    func processReady() {
         dropRevokedPartitions()
         collectDeadLetterAcks()
         if pausedForCrash, let plugin = registry.active(named: settings.pluginName), !plugin.isCrashed { resumeAfterCrash() }
@@ -122,7 +122,7 @@ final class ConsumerLoop: @unchecked Sendable {
 
     /// Hands the batch to the active version of the plugin; a swap in between just means the
     /// batch goes to the new version.
-    private func handle(_ batch: [(partition: KafkaTopicPartition, indices: [Int])], count: Int) {
+    func handle(_ batch: [(partition: KafkaTopicPartition, indices: [Int])], count: Int) {
         var events: [PluginEvent] = []
         events.reserveCapacity(count)
         for (partition, indices) in batch { queues[partition]!.beginAttempt(indices, appendingEventsTo: &events) }
@@ -160,38 +160,8 @@ final class ConsumerLoop: @unchecked Sendable {
         }
     }
 
-    /// The plugin is in state `crashed`: what it answered before (OK, or FAIL for an event that
-    /// crashed it) is kept; the rest of the batch costs no attempt and waits. Every partition
-    /// pauses (the group keeps them) until a restart, swap or enable.
-    private func holdWhileCrashed(_ batch: [(partition: KafkaTopicPartition, indices: [Int])], keeping outcomes: [EventOutcome] = []) {
-        var next = 0
-        for (partition, indices) in batch {
-            let answers = next + indices.count <= outcomes.count ? Array(outcomes[next..<(next + indices.count)]) : []
-            next += indices.count
-            let settled = zip(indices, answers).filter { $0.1.isSettled }
-            queues[partition]!.record(ArraySlice(settled.map(\.1)), at: settled.map(\.0))
-            let settledIndices = Set(settled.map(\.0))
-            queues[partition]!.forgetAttempt(indices.filter { !settledIndices.contains($0) })
-        }
-        if !pausedForCrash {
-            logger.error("plugin is in state crashed: its partitions pause until it is restarted, swapped or enabled",
-                         metadata: ["last_crash": "\(registry.active(named: settings.pluginName)?.crashes.lastCrash?.reason ?? "unknown")"])
-        }
-        pausedForCrash = true
-        for partition in consumer.assignment() { try? consumer.pause(topic: partition.topic, partition: partition.partition) }
-        Thread.sleep(forTimeInterval: 0.1)
-    }
-
-    private func resumeAfterCrash() {
-        pausedForCrash = false
-        logger.info("plugin back from state crashed: its partitions resume")
-        for partition in consumer.assignment() where !(queues[partition]?.paused ?? false) {
-            try? consumer.resume(topic: partition.topic, partition: partition.partition)
-        }
-    }
-
     /// Stores offsets of the finished head items, dead-letters FAILs and poison, schedules retries.
-    private func settle(_ queue: inout PartitionQueue, partition: KafkaTopicPartition) {
+    func settle(_ queue: inout PartitionQueue, partition: KafkaTopicPartition) {
         // Offsets are a watermark: storing the last finished one covers every one before it.
         var finished: Int64?
         defer { if let finished { store(partition, offset: finished) } }
@@ -239,7 +209,7 @@ final class ConsumerLoop: @unchecked Sendable {
         }
     }
 
-    private func wait(_ queue: inout PartitionQueue, partition: KafkaTopicPartition, afterAttempt attempt: Int) {
+    func wait(_ queue: inout PartitionQueue, partition: KafkaTopicPartition, afterAttempt attempt: Int) {
         let backoff = settings.retry.backoffMs(afterAttempt: attempt)
         queue.retryAt = ContinuousClock.now + .milliseconds(backoff)
         logger.debug("event will be retried; its partition waits", metadata: [
@@ -254,7 +224,7 @@ final class ConsumerLoop: @unchecked Sendable {
         }
     }
 
-    private func resume(_ partition: KafkaTopicPartition, _ queue: inout PartitionQueue) {
+    func resume(_ partition: KafkaTopicPartition, _ queue: inout PartitionQueue) {
         do {
             try consumer.resume(topic: partition.topic, partition: partition.partition)
             queue.paused = false
@@ -263,92 +233,7 @@ final class ConsumerLoop: @unchecked Sendable {
         }
     }
 
-    /// Sends the head item to `<topic>.dlq` unless it is on its way already; true once Kafka
-    /// acknowledged it (then the watermark may pass it). Never waits: while the answer is
-    /// pending the partition holds, and every other partition keeps flowing.
-    private func deadLetter(_ item: PartitionQueue.Item, reason: String, queue: inout PartitionQueue) -> Bool {
-        switch item.deadLetter {
-        case .written?:
-            let plugin = registry.active(named: settings.pluginName)
-            // A crash verdict is done with once its dead letter is written (process isolation).
-            if let id = item.eventId {
-                plugin?.crashes.settleVerdict(topic: item.message.topic, partition: item.message.partition, offset: item.message.offset, id: id)
-            }
-            plugin?.counters.recordDeadLetter()
-            logger.warning("event dead-lettered", metadata: [
-                "topic": "\(item.message.topic)", "partition": "\(item.message.partition)", "offset": "\(item.message.offset)", "reason": "\(reason)"])
-            return true
-        case .inFlight?:
-            return false
-        case .refused?:
-            if queue.isWaiting { return false }
-        case nil:
-            break
-        }
-        sendDeadLetter(at: queue.headIndex, reason: reason, queue: &queue)
-        return false
-    }
-
-    /// Poison and FAILed items right behind the head are settled already: their dead letters go
-    /// out now, so a burst costs one round trip, not one per event. Stops at the first item whose
-    /// fate is still open (it may yet be dead-lettered: the .dlq keeps the partition's order).
-    private func sendDeadLettersAhead(_ queue: inout PartitionQueue) {
-        for index in queue.headIndex..<queue.items.count {
-            if queue[index].deadLetter != nil { continue }
-            if let poison = queue[index].poison {
-                sendDeadLetter(at: index, reason: "poison message: \(poison)", queue: &queue)
-            } else if case .fail(let reason)? = queue[index].known {
-                sendDeadLetter(at: index, reason: reason, queue: &queue)
-            } else if case .ok? = queue[index].known {
-                continue
-            } else {
-                return
-            }
-        }
-    }
-
-    private func sendDeadLetter(at index: Int, reason: String, queue: inout PartitionQueue) {
-        let item = queue[index]
-        let plugin = registry.active(named: settings.pluginName)
-        let crash = item.eventId.flatMap { plugin?.crashes.verdict(topic: item.message.topic, partition: item.message.partition, offset: item.message.offset, id: $0) }
-        var letter = DeadLetter(message: item.message, error: reason, plugin: settings.pluginName,
-                                pluginVersion: plugin?.descriptor.version ?? "unknown", attempts: crash?.attempts ?? max(item.attempts, 1))
-        letter.crash = crash
-        let partition = KafkaTopicPartition(topic: item.message.topic, partition: item.message.partition)
-        let offset = item.message.offset
-        deadLetterAcks.inFlight.add(1, ordering: .relaxed)  // before the send: the answer may come first
-        do {
-            try bus.deadLetter(letter) { [deadLetterAcks] error in
-                deadLetterAcks.record(.init(partition: partition, offset: offset, error: error))
-            }
-            queue[index].deadLetter = .inFlight
-        } catch {
-            deadLetterAcks.inFlight.subtract(1, ordering: .relaxed)
-            refuseDeadLetter(at: index, error: error, queue: &queue)
-        }
-    }
-
-    /// Applies the broker's answers that arrived since the last pass.
-    private func collectDeadLetterAcks() {
-        for ack in deadLetterAcks.take() {
-            deadLetterAcks.inFlight.subtract(1, ordering: .relaxed)
-            // A partition revoked meanwhile is gone: its new owner dead-letters the event again.
-            guard var queue = queues[ack.partition], let index = queue.index(ofOffset: ack.offset) else { continue }
-            queues[ack.partition] = nil  // keep the queue uniquely referenced while it changes
-            if let error = ack.error { refuseDeadLetter(at: index, error: error, queue: &queue) } else { queue[index].deadLetter = .written }
-            queues[ack.partition] = queue
-        }
-    }
-
-    private func refuseDeadLetter(at index: Int, error: KafkaError, queue: inout PartitionQueue) {
-        logger.error("could not write the dead letter; will try again", metadata: [
-            "partition": "\(queue[index].message.partition)", "offset": "\(queue[index].message.offset)", "error": "\(error)"])
-        queue[index].deadLetter = .refused("\(error)")
-        // The head's partition pauses before sending again; one behind it is sent again when it is the head.
-        if index == queue.headIndex { queue.retryAt = ContinuousClock.now + .seconds(1) }
-    }
-
-    private func store(_ partition: KafkaTopicPartition, offset: Int64) {
+    func store(_ partition: KafkaTopicPartition, offset: Int64) {
         do {
             try consumer.storeOffset(topic: partition.topic, partition: partition.partition, offset: offset)
         } catch {
