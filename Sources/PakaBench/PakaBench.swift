@@ -45,8 +45,10 @@ struct PakaBench {
         let bus = try KafkaBus(configuration: configuration, logger: logger)
         _ = bus.refreshConnection(timeout: .seconds(5))
         router.attach(bus)
-        let hostProduce = try await publishThroughHost(router: router, events: events, data: sample.data)
-        let pluginPublish = publishAsPlugin(services: services, bus: bus, events: events, data: sample.data)
+        // --consume-only: just the consume rows (for profiling the consume path).
+        let consumeOnly = arguments.contains("--consume-only")
+        let hostProduce = consumeOnly ? rawProduce : try await publishThroughHost(router: router, events: events, data: sample.data)
+        let pluginPublish = consumeOnly ? rawProduce : publishAsPlugin(services: services, bus: bus, events: events, data: sample.data)
         if arguments.contains("--produce-only") {
             let raw = Double(events) / rawProduce, host = Double(events) / hostProduce
             print("| produce (\(events) events, \(sample.jsonBytes.count) B) | raw \(Int(raw)) ev/s | host \(Int(host)) ev/s | ratio \(String(format: "%.2f", host / raw)) |")
@@ -74,18 +76,23 @@ struct PakaBench {
             let b = Double(events) / seconds, h = Double(events) / host
             return "| \(name) | \(baseline) | \(Int(b)) | \(Int(h)) | \(String(format: "%.2f", h / b)) |"
         }
+        var rows = [
+            row("consume → no-op C plugin → offset store", "minimal C host (Benchmarks/minimal_host.c)", minimalHost, hostConsume),
+            row("consume → no-op C plugin → offset store", "rd_kafka_consumer_poll loop that only counts", rawConsume, hostConsume)]
+        if !consumeOnly {
+            rows.insert(contentsOf: [
+                row("produce: EventRouter.publish, each send awaited (acks=all)", "rd_kafka_produce loop, fire and forget", rawProduce, hostProduce),
+                row("plugin publish: host table publish, fire and track, until all acknowledged", "rd_kafka_produce loop, fire and forget", rawProduce, pluginPublish)], at: 0)
+        }
         print("""
             | path (\(events) events, \(sample.jsonBytes.count) B each, \(partitions) partitions) | baseline | baseline (events/s) | Paka host (events/s) | ratio |
             |---|---|---|---|---|
-            \(row("produce: EventRouter.publish, each send awaited (acks=all)", "rd_kafka_produce loop, fire and forget", rawProduce, hostProduce))
-            \(row("plugin publish: host table publish, fire and track, until all acknowledged", "rd_kafka_produce loop, fire and forget", rawProduce, pluginPublish))
-            \(row("consume → no-op C plugin → offset store", "minimal C host (Benchmarks/minimal_host.c)", minimalHost, hostConsume))
-            \(row("consume → no-op C plugin → offset store", "rd_kafka_consumer_poll loop that only counts", rawConsume, hostConsume))
+            \(rows.joined(separator: "\n"))
             """)
         bus.shutdown(timeout: .seconds(2))
         registry.shutdown()
         cluster.shutdown()
-        if arguments.contains("--kafka-only") { return }
+        if arguments.contains("--kafka-only") || consumeOnly { return }
         try AuditBench.run(arguments: arguments, rows: events, logger: logger)
     }
 

@@ -116,7 +116,11 @@ public struct JSONScanner {
             skipWhitespace()
             let start = index
             guard value(depth: depth + 1) else { return false }
-            if !names.isEmpty, let wanted = names.firstIndex(where: { matches(key, $0) }) { found[wanted] = start..<index }
+            // A plain loop, not `firstIndex(where:)`: its closure cost a retain and release per member.
+            for wanted in names.indices where matches(key, names[wanted]) {
+                found[wanted] = start..<index
+                break
+            }
             skipWhitespace()
             if expect(UInt8(ascii: "}")) { return true }
             guard expect(UInt8(ascii: ",")) else { return false }
@@ -183,9 +187,15 @@ public struct JSONScanner {
         let end = bytes.count
         var i = index
         while i < end {
-            if i + 8 <= end, Self.isPlain(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
-                i += 8
-                continue
+            if i + 8 <= end {
+                // Jump straight to the first byte that ends, escapes or breaks the string (the
+                // lowest flagged byte is exact; borrows only flag bytes above a true one).
+                let special = Self.specialBytes(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                if special == 0 {
+                    i += 8
+                    continue
+                }
+                i += special.trailingZeroBitCount >> 3
             }
             let b = base[i]
             i += 1
@@ -213,16 +223,18 @@ public struct JSONScanner {
         return nil
     }
 
-    /// Whether none of eight bytes ends or escapes a string or is a control character (SWAR:
-    /// a byte equal to the pattern, or below 0x20, sets its high bit in the result). Bytes of
-    /// multi-byte UTF-8 characters count as plain; the payload's UTF-8 was validated before.
-    private static func isPlain(_ word: UInt64) -> Bool {
+    /// The high bit of each of eight bytes (little-endian) that ends or escapes a string or is a
+    /// control character, 0 when all are plain (SWAR: a byte equal to the pattern, or below 0x20,
+    /// sets its high bit). A borrow can also flag a byte above a flagged one, never below, so the
+    /// lowest flag is exact. Bytes of multi-byte UTF-8 characters count as plain; the payload's
+    /// UTF-8 was validated before.
+    private static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         func zeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
         let quote = zeroByte(word ^ (ones &* 0x22))
         let backslash = zeroByte(word ^ (ones &* 0x5C))
         let control = (word &- ones &* 0x20) & ~word & highs
-        return quote | backslash | control == 0
+        return quote | backslash | control
     }
 
     /// Whether a member name equals `name` (given as UTF-8).

@@ -45,6 +45,48 @@ import Testing
     }
 }
 
+/// The consumer's poison check decodes only the id; its verdict must be the full check's.
+@Suite struct CloudEventIdCheckTests {
+    /// A small deterministic generator, so a failure names a case that can be run again.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let envelopes = [
+        CloudEvent(source: "paka/bench", type: "bench.raw", subject: "key-000001", data: Array(#"{"action":"document.viewed","resourceId":1}"#.utf8)).jsonBytes,
+        Array(#"{"id":"a\"b\u00e9","type":"t","source":"s","data":null}"#.utf8),
+        Array(#"{"type":"t","id":"","source":"s","id":"second"}"#.utf8),
+        Array(#"{"id":"x","type":"","source":"s"}"#.utf8),
+        Array(#"{"id":"x","type":"t","source":7}"#.utf8),
+        Array(#"{"\u0069d":"escaped-name","type":"t","source":"s"}"#.utf8),
+        Array(#"[{"id":"x","type":"t","source":"s"}]"#.utf8),
+        Array(#"{"id":"x","type":"t","source":"s"} trailing"#.utf8),
+    ]
+
+    @Test func verdictMatchesTheFullCheckOnEnvelopesAndTheirMutations() {
+        var generator = SplitMix(state: 16)
+        let replacements: [UInt8] = Array("\"\\{}[],: a0-".utf8) + [0x01, 0x0A, 0xC3]
+        for envelope in Self.envelopes {
+            #expect(CloudEvent.validatedId(of: envelope) == CloudEvent.requiredAttributes(of: envelope).map(\.id))
+            for _ in 0..<2_000 {
+                var mutated = envelope
+                for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                    mutated[Int.random(in: 0..<mutated.count, using: &generator)] = replacements.randomElement(using: &generator) ?? 0x20
+                }
+                #expect(CloudEvent.validatedId(of: mutated) == CloudEvent.requiredAttributes(of: mutated).map(\.id),
+                        "\(String(decoding: mutated, as: UTF8.self))")
+            }
+        }
+    }
+}
+
 extension Result {
     var failure: Failure? {
         if case .failure(let f) = self { return f }

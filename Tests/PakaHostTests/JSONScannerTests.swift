@@ -31,6 +31,30 @@ import PakaJSON
         }
     }
 
+    /// Strings are scanned eight bytes at a time, jumping to the first byte that ends or escapes
+    /// them: put each such byte (and a multi-byte character) at every position of the first
+    /// words of a string and check the verdict and the decoded text against Foundation.
+    @Test func stringsAgreeWithFoundationWhereverTheirSpecialBytesFall() throws {
+        let specials = [#"\""#, #"\\"#, #"\n"#, #"\u00e9"#, "é", "😀", "\u{01}", "\u{1f}", #"\x"#, "\n", "\t"]
+        for special in specials {
+            for before in 0...17 {
+                for after in [0, 1, 7, 8, 9] {
+                    let text = String(repeating: "a", count: before) + special + String(repeating: "b", count: after)
+                    let document = #"{"k":"\#(text)","id":"x"}"#
+                    let bytes = Array(document.utf8)
+                    let foundation = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: String]
+                    switch JSONScanner.topLevelStrings(["k"], in: bytes) {
+                    case .success(let found):
+                        #expect(foundation != nil, "\(document) accepted, Foundation refuses it")
+                        #expect(found["k"] == foundation?["k"], "\(document)")
+                    case .failure(let failure):
+                        #expect(foundation == nil && failure == .notJSON, "\(document) refused, Foundation accepts it")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func extractsTopLevelStringsOnlyAndDecodesEscapes() throws {
         let doc = Array(#"{"data": {"id": "nested"}, "id": "a\"b\u00e9\ud83d\ude00", "type": 5, "source": "s"}"#.utf8)
         let found = try JSONScanner.topLevelStrings(["id", "type", "source"], in: doc).get()

@@ -61,6 +61,26 @@ import Testing
         registry.shutdown()
     }
 
+    /// The instance keeps its batch buffer between calls: a smaller batch after a larger one must
+    /// reach the plugin as itself (ids, payloads), not as what the buffer held before.
+    @Test func eachBatchReachesThePluginAsItIsWhateverTheBatchBeforeIt() throws {
+        let record = dir.file("record")
+        let registry = PluginRegistry(services: RecordingHostServices(), logger: .test)
+        registry.apply(configuration([PluginEntry(name: "scripted", library: try PluginCompiler.build(name: "scripted"),
+                                                  config: .object(["record": .string(record)]))]))
+        let plugin = try #require(registry.active(named: "scripted"))
+        let padding = String(repeating: "p", count: 2_000)
+        let large = (0..<200).map { event("large-\($0)", topic: "scripted.in", data: #"{"pad":"\#(padding)","why":"fail"}"#) }
+        #expect(plugin.handle(large) == Array(repeating: .fail("event asked to fail"), count: 200))
+        let small = [event("s1", topic: "scripted.in", data: "{}"), event("s2", topic: "scripted.in", data: #""fail""#),
+                     event("s3", topic: "scripted.in", data: #"{"n":3}"#)]
+        #expect(plugin.handle(small) == [.ok, .fail("event asked to fail"), .ok])
+        #expect(plugin.handle([event("s4", topic: "scripted.in", data: "{}")]) == [.ok])
+        registry.shutdown()
+        let handled = try String(contentsOfFile: record, encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ")[1] }
+        #expect(handled == ["s1", "s3", "s4"])
+    }
+
     @Test func createFailureIsReportedWithThePluginsMessageAndKeepsTheRunningVersion() throws {
         let registry = PluginRegistry(services: RecordingHostServices(), logger: .test)
         let path = dir.file("libscripted.so")

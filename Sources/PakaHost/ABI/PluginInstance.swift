@@ -8,6 +8,8 @@ final class PluginInstance: @unchecked Sendable {
     private let vtable: PluginVTable
     private let host: HostTable
     private var handle: UnsafeMutableRawPointer?
+    private var spareArena: [UInt8] = []
+    private static let keptArenaBytes = 1 << 20
     let pluginName: String
 
     /// Calls the plugin's `create`; the thrown error carries the plugin's own message.
@@ -33,7 +35,12 @@ final class PluginInstance: @unchecked Sendable {
     func handle(_ events: [PluginEvent]) -> [EventOutcome] {
         guard !events.isEmpty else { return [] }
         // One arena for every borrowed buffer of the batch: one allocation, stable pointers.
+        // Kept for the next call (one thread at a time has this instance): a batch's arena is
+        // above malloc's mmap threshold, and a fresh one per batch cost page faults and a madvise.
         var arena: [UInt8] = []
+        swap(&arena, &spareArena)
+        arena.removeAll(keepingCapacity: true)
+        defer { if arena.capacity <= Self.keptArenaBytes { swap(&arena, &spareArena) } }
         arena.reserveCapacity(events.reduce(0) { $0 + $1.payload.count + $1.key.count + $1.id.utf8.count + $1.topic.utf8.count })
         var spans: [(id: Range<Int>, topic: Range<Int>, key: Range<Int>, payload: Range<Int>)] = []
         spans.reserveCapacity(events.count)

@@ -122,6 +122,30 @@ public struct CloudEvent: Sendable, Equatable {
 
     private static let requiredNames = ["id", "type", "source"].map { Array($0.utf8) }
 
+    /// The consumer's poison check: the same verdict as ``requiredAttributes(of:)`` (the whole
+    /// document validated, `id`, `type` and `source` non-empty strings) but only `id` is decoded.
+    ///
+    /// Why: it runs once per consumed event, and building the `type` and `source` Strings only
+    /// to see that they are not empty was a share of the check. A validated string literal is
+    /// empty exactly when nothing lies between its quotes (every escape decodes to something).
+    public static func validatedId(of bytes: [UInt8]) -> Result<String, DecodingFailure> {
+        bytes.withUnsafeBufferPointer { buffer in
+            switch JSONScanner.members(requiredNames, inObject: 0..<buffer.count, of: buffer) {
+            case .failure(.notAnObject): return .failure(.notAnObject)
+            case .failure(.notJSON): return .failure(.notJSON)
+            case .success(let ranges):
+                func isNonEmptyString(_ range: Range<Int>?) -> Bool {
+                    guard let range else { return false }
+                    return buffer[range.lowerBound] == UInt8(ascii: "\"") && range.count > 2
+                }
+                guard isNonEmptyString(ranges[0]), let id = ranges[0] else { return .failure(.missing("id")) }
+                guard isNonEmptyString(ranges[1]) else { return .failure(.missing("type")) }
+                guard isNonEmptyString(ranges[2]) else { return .failure(.missing("source")) }
+                return .success(JSONScanner.string(id, of: buffer))
+            }
+        }
+    }
+
     /// Parses an envelope: `id`, `type`, `source` required; poison payloads are reported, not thrown past the caller.
     public static func parse(_ bytes: [UInt8]) -> Result<CloudEvent, DecodingFailure> {
         guard let root = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else { return .failure(.notJSON) }

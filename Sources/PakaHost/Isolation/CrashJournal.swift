@@ -95,9 +95,16 @@ final class CrashJournal: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Byte by byte rather than with String APIs: this runs for every event of every batch.
+    /// Runs for every event of every batch: text without a byte to escape (the usual case) is
+    /// copied in one go, numbers are written through a small stack buffer (no array per digit run).
     static func appendKey(_ event: PluginEvent, to line: inout [UInt8]) {
         func escaped(_ text: String) {
+            let copied = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+                guard !utf8.contains(where: { $0 == 0x25 || $0 == 0x20 || $0 == 0x0A }) else { return false }
+                line.append(contentsOf: utf8)
+                return true
+            }
+            guard copied != true else { return }
             for byte in text.utf8 {
                 switch byte {
                 case 0x25: line += [0x25, 0x32, 0x35]  // %25
@@ -108,14 +115,17 @@ final class CrashJournal: Sendable {
             }
         }
         func number(_ value: Int64) {
-            if value < 0 { line.append(0x2D) }
-            var magnitude = value.magnitude
-            var digits: [UInt8] = []
-            repeat {
-                digits.append(0x30 + UInt8(magnitude % 10))
-                magnitude /= 10
-            } while magnitude > 0
-            line += digits.reversed()
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+                var magnitude = value.magnitude
+                var start = digits.count
+                repeat {
+                    start -= 1
+                    digits[start] = 0x30 + UInt8(magnitude % 10)
+                    magnitude /= 10
+                } while magnitude > 0
+                if value < 0 { line.append(0x2D) }
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+            }
         }
         escaped(event.topic)
         line.append(0x2F)

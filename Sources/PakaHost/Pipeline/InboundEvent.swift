@@ -16,11 +16,11 @@ enum InboundEvent {
         guard isValidUTF8(message.value) else {
             return .failure(PoisonMessage(reason: "payload is not valid UTF-8"))
         }
-        switch CloudEvent.requiredAttributes(of: message.value) {
+        switch CloudEvent.validatedId(of: message.value) {
         case .failure(let failure):
             return .failure(PoisonMessage(reason: "not a CloudEvent: \(failure)"))
-        case .success(let attributes):
-            return .success(attributes.id)
+        case .success(let id):
+            return .success(id)
         }
     }
 
