@@ -62,7 +62,14 @@ struct PakaBench {
         // own): how a producer batched a topic changes how fast any consumer reads it back, and
         // the host's publish path batches differently (linger.ms=1, awaited sends).
         registry.apply(PakaConfiguration(pluginDir: "/", plugins: [PluginEntry(name: "noop", library: noop, topics: ["bench.raw"], batchSize: 500)]))
-        let hostConsume = await consumeThroughHost(registry: registry, bus: bus, configuration: configuration, events: events, logger: logger)
+        // The consumer settings `paka serve` gives consumers of the embedded cluster, among them
+        // the C host's fetch.wait.max.ms=10 (the mock holds an empty Fetch that long; librdkafka's
+        // default of 500 ms left the host's consumer idle for half a second at a time).
+        var consumerConfiguration = configuration
+        consumerConfiguration.properties.merge(EmbeddedKafkaCluster.fastConsumerProperties) { mine, _ in mine }
+        // KAFKA_PROPERTY_* (as `paka serve` reads them) override, for experiments with the consumer's settings.
+        consumerConfiguration.properties.merge(KafkaConfiguration.fromEnvironment(ProcessInfo.processInfo.environment).properties) { _, env in env }
+        let hostConsume = await consumeThroughHost(registry: registry, bus: bus, configuration: consumerConfiguration, events: events, logger: logger)
 
         // The honest consume limit: a minimal C host (consume a batch → the plugin's handle →
         // store offsets per partition), same cluster, same topic, its own group.
