@@ -135,10 +135,12 @@ let package = Package(
             linkerSettings: pluginLinkerSettings),
 
         // MARK: Tests
+        // Test-only helpers shared by the test targets (a Kafka cluster in a child process).
+        .target(name: "PakaTestSupport", path: "Tests/PakaTestSupport"),
         .testTarget(
             name: "PakaHostTests",
             dependencies: [
-                "PakaHost", "PakaKafka", "CPakaABI", "PakaPostgres", "PakaJSON", "PakaPluginSDK",
+                "PakaHost", "PakaKafka", "CPakaABI", "PakaPostgres", "PakaJSON", "PakaPluginSDK", "PakaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -147,7 +149,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "PakaKafkaTests",
-            dependencies: ["PakaKafka", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["PakaKafka", "PakaTestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "PakaPostgresTests",
             dependencies: ["PakaPostgres"]),
