@@ -5,6 +5,8 @@ public struct PluginLoadError: Error, CustomStringConvertible, Sendable, Equatab
         case missingFile, emptyFile, notELF, wrongMachine, truncated, insecurePermissions, checksumMismatch
         case dlopenFailed, missingEntrySymbol, nullDescriptor, descriptorTooSmall, abiMajorMismatch
         case invalidDescriptor, duplicateName, nameMismatch, createFailed, selfTestFailed
+        /// This build's `create` killed the host `crash.maxAttempts` times (in process).
+        case crashedTheHost
     }
 
     public let reason: Reason

@@ -26,7 +26,7 @@ final class CrashJournal: Sendable {
     }
 
     let plugin: String
-    private let folder: String
+    let folder: String
     private let state: Mutex<State>
     private static let slotBytes = 64 << 10
     private static let journals = Mutex<[String: CrashJournal]>([:])
@@ -129,7 +129,8 @@ final class CrashJournal: Sendable {
     /// Hands `events` to `call` with the batch on record while it runs; events with crashes on
     /// record go one at a time, and a condemned one is answered FAIL with its verdict.
     func handle(_ events: [PluginEvent], policy: CrashPolicy, tracker: CrashTracker, call: ([PluginEvent]) -> [EventOutcome]) -> [EventOutcome] {
-        guard state.withLock({ !$0.records.isEmpty }) else { return journaled(events, call) }
+        // Hook records (CrashJournal+Hooks.swift) concern no event: without event records, the fast path.
+        guard state.withLock({ $0.records.keys.contains { !Self.isHookKey($0) } }) else { return journaled(events, call) }
         let keys = events.map(Self.key)
         let known = state.withLock { state in state.records.filter { keys.contains($0.key) } }
         guard !known.isEmpty else { return journaled(events, call) }
@@ -167,7 +168,7 @@ final class CrashJournal: Sendable {
         return call(events)
     }
 
-    private func takeSlot() -> Int32 {
+    func takeSlot() -> Int32 {
         state.withLock { state in
             if let slot = state.free.popLast() { return slot }
             state.slots += 1
@@ -175,7 +176,7 @@ final class CrashJournal: Sendable {
         }
     }
 
-    private func giveBack(_ slot: Int32) {
+    func giveBack(_ slot: Int32) {
         guard slot >= 0 else { return }
         state.withLock { $0.free.append(slot) }
     }
@@ -186,7 +187,9 @@ final class CrashJournal: Sendable {
         opening.withLock { _ in paka_journal_open(path, slotBytes) }
     }
 
-    private func forget(_ key: String) {
+    func record(_ key: String) -> Record? { state.withLock { $0.records[key] } }
+
+    func forget(_ key: String) {
         let records = state.withLock { state -> [String: Record] in
             state.records[key] = nil
             return state.records

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Synchronization
 
@@ -27,12 +28,23 @@ public final class LoadedPlugin: Sendable {
         self.entry = entry
         self.loadedAt = Date()
         self.crashes = CrashTracker(plugin: entry.name, policy: entry.crash)
-        self.journal = CrashJournal.shared(plugin: entry.name, folder: Self.journalFolder(services.dataDirectory(for: entry.name)), services: services)
-        var instances: [PluginInstance] = []
+        let journal = CrashJournal.shared(plugin: entry.name, folder: Self.journalFolder(services.dataDirectory(for: entry.name)), services: services)
+        self.journal = journal
+        // A build whose create killed the host at each start would do so forever (CrashJournal+Hooks).
         let config = entry.config.jsonBytes
+        let createVersion = "\(image.sha256).\(SHA256.hash(data: config).prefix(8).map { String(format: "%02x", $0) }.joined())"
+        if journal.deaths(in: .create, version: createVersion).count >= entry.crash.maxAttempts {
+            throw PluginLoadError(.crashedTheHost, path: image.sourcePath, "this build (sha256 \(image.sha256.prefix(12))…) with this config "
+                + "\(journal.deathSummary(in: .create, version: createVersion)) and is not created in process again; install a fixed "
+                + "build, change its config, or run it with \"isolation\": \"process\" (a crash then costs a worker process); "
+                + "removing \(journal.recordFile) tries again as it is")
+        }
+        var instances: [PluginInstance] = []
         for _ in 0..<max(entry.concurrency, 1) {
             do {
-                instances.append(try PluginInstance(image: image, host: HostTable(pluginName: image.descriptor.name, services: services), configJSON: config))
+                instances.append(try journal.whileCalling(.create, version: createVersion) { () throws(PluginLoadError) -> PluginInstance in
+                    try PluginInstance(image: image, host: HostTable(pluginName: image.descriptor.name, services: services), configJSON: config)
+                })
             } catch {
                 instances.forEach { $0.destroy() }
                 throw error
@@ -95,12 +107,21 @@ public final class LoadedPlugin: Sendable {
     }
 
     public func serveHTTP(_ request: PluginHTTPRequest) -> PluginHTTPResponse? {
-        pool.withInstance { $0.serveHTTP(request) } ?? nil
+        guard let journal else { return pool.withInstance { $0.serveHTTP(request) } ?? nil }
+        if journal.deaths(in: .http, version: image.sha256).count >= entry.crash.maxAttempts {
+            let message = "plugin \(name): its http hook \(journal.deathSummary(in: .http, version: image.sha256)) and is not called again; install a fixed build"
+            return PluginHTTPResponse(status: 503, contentType: "application/json", body: JSONValue.object(["error": .string(message)]).jsonBytes)
+        }
+        return pool.withInstance { instance in journal.whileCalling(.http, version: image.sha256) { instance.serveHTTP(request) } } ?? nil
     }
 
     /// nil when the plugin has no health hook.
     public func health() -> (healthy: Bool, message: String)? {
-        pool.withInstance { $0.health() } ?? nil
+        guard let journal else { return pool.withInstance { $0.health() } ?? nil }
+        if journal.deaths(in: .health, version: image.sha256).count >= entry.crash.maxAttempts {
+            return (false, "health hook not called: it \(journal.deathSummary(in: .health, version: image.sha256)); install a fixed build")
+        }
+        return pool.withInstance { instance in journal.whileCalling(.health, version: image.sha256) { instance.health() } } ?? nil
     }
 
     public func flush() -> EventOutcome {
