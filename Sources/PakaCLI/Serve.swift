@@ -32,6 +32,9 @@ struct Serve: AsyncParsableCommand {
                 print("JWT_SECRET is not set: generated a secret for this run. Dev token (admin, 24h):")
                 print("  export TOKEN=\(devToken)")
             }
+            // Standard output may be a file or a pipe (a supervisor's log): fully buffered, and
+            // nothing else may be written for a long time.
+            fflush(stdout)
         }
     }
 }

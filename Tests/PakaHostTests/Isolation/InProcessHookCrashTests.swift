@@ -24,6 +24,12 @@ import Testing
             }
             if let url, let poke { await poke(url) }
             if let url, host.isRunning { return (deaths, host, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "", url) }
+            if host.isRunning {
+                host.terminate()
+                host.waitUntilExit()
+                Issue.record("run \(run) neither died nor said where it listens within 60 s")
+                return (deaths, nil, "", nil)
+            }
             host.waitUntilExit()
             #expect(host.terminationReason == .uncaughtSignal, "run \(run): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
             deaths.append(host.terminationStatus)
@@ -83,6 +89,31 @@ import Testing
         let last = answers.last
         #expect(last.contains("health hook not called: it killed the host 2 times in health (SIGSEGV)"), "\(last)")
         try await Task.sleep(for: .milliseconds(300))
+        #expect(host.isRunning)
+        host.terminate()
+        host.waitUntilExit()
+    }
+
+    @Test func anHTTPHookKillingTheHostAnswers503AfterMaxAttemptsAndTheHostStaysUp() async throws {
+        let dir = TemporaryDirectory()
+        let plugins = dir.write("plugins.json", """
+            {"pluginDir": "\(dir.path)", "plugins": [{"name": "crashing", "library": "\(try CrashHarness.fixture(["CRASH_IN_HTTP"]))",
+              "crash": {"maxAttempts": 2}, "config": {"record": "\(dir.file("record.txt"))"}}]}
+            """)
+        var env = ProcessInfo.processInfo.environment
+        env["JWT_SECRET"] = String(repeating: "s", count: 32)
+        let token = try run(TestPaths.pakaExecutable, ["token", "--sub", "carol", "--admin"], environment: env).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let answers = AnswerLog()
+        let supervised = try await superviseUntilUp(plugins: plugins, dir: dir, runs: 4, label: "http") { url in
+            answers.append((try? run("/usr/bin/env", ["curl", "-s", "--max-time", "10", "-w", " %{http_code}",
+                                                      "-H", "Authorization: Bearer \(token)", "\(url)/plugins/crashing/crash"]))?.output ?? "")
+        }
+        let host = try #require(supervised.host, "the host kept dying: \(supervised.deaths)")
+        #expect(supervised.deaths == [SIGSEGV, SIGSEGV])
+        let last = answers.last
+        #expect(last.hasSuffix(" 503"), "\(last)")
+        #expect(last.contains("its http hook killed the host 2 times in http (SIGSEGV) and is not called again"), "\(last)")
         #expect(host.isRunning)
         host.terminate()
         host.waitUntilExit()
