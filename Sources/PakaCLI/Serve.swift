@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import PakaHost
+import PakaPluginHost
+import PakaServer
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the host: load the enabled plugins and serve the HTTP API.")
