@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import PakaHost
+import PakaPluginHost
 import PakaKafka
 
 struct BrokerCommand: AsyncParsableCommand {

@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// plugins.json: defaults, `${ENV}` expansion, and every validation error with its path.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// In-process plugins crashing outside `handle`: in `create` (at every start) or in `health`
 /// (at every `/health`), a supervisor restarting the host would see it die forever. The crash

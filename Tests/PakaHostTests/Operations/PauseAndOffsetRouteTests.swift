@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+@testable import PakaServer
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// `POST /plugins/{name}/pause|resume` and `GET|POST /plugins/{name}/offsets` on a real
 /// (embedded) Kafka cluster with the scripted C plugin consuming.

@@ -1,7 +1,7 @@
 import Foundation
 import PakaKafka
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// The seed's fallback: Kafka down → events are processed synchronously in-process; nothing lost.
 @Suite struct FallbackTests {

@@ -3,7 +3,7 @@ import Logging
 import PakaKafka
 import PakaTestSupport
 import Synchronization
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// A host's Kafka side on a real embedded cluster: the scripted C plugin (which appends every
 /// event it finishes to a record file), the publish path, and consumer loops on their own threads.

@@ -2,7 +2,7 @@ import Foundation
 import PakaKafka
 import Synchronization
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// Dead letters are produced without waiting: a partition holds until its dead letter is
 /// acknowledged, while the plugin's other partitions keep flowing.

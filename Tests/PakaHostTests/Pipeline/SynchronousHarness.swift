@@ -1,5 +1,5 @@
 import Foundation
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// The synchronous fallback without Kafka: scripted C plugins (each with its own name and topic)
 /// behind a router whose dispatcher and spool the test chooses.

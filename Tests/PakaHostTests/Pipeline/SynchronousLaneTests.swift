@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// The synchronous fallback's per-plugin lanes: scheduled backoff, no plugin waiting for another.
 @Suite struct SynchronousLaneTests {

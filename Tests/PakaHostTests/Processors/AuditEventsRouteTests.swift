@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// `GET /plugins/audit/events`: filters, newest first, limits, and 400s that say what is wrong.

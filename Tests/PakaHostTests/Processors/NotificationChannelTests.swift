@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// E-mail through a real SMTP server, the JSON webhook, several channels at once, the log
