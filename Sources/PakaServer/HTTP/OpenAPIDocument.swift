@@ -101,7 +101,8 @@ enum OpenAPIDocument {
                 "rollbackPlugin", "Return to the version before the active one (still resident; instances re-created by the hot-swap protocol). Holds until the plugin's file or entry changes (admin).",
                 security: bearer, parameters: [nameParameter],
                 responses: ["200": C.response("Rolled back; the statuses show the new active version.", C.ref("PluginsApplied")),
-                            "409": C.response("Nothing to roll back to (no earlier version this run, or the plugin is not active), or the earlier version failed its checks.", C.ref("Error"))],
+                            "409": C.response("Nothing to roll back to (no earlier version this run, or the plugin is not active): an `Error`; or the earlier version failed its checks: the statuses with the refusal.",
+                                              ["oneOf": [C.ref("Error"), C.ref("PluginsApplied")]])],
                 errors: [401, 403, 404])],
             "/plugins/{name}/restart": ["post": operation(
                 "restartPlugin", "Load the configured entry again by the hot-swap protocol (fresh instances or worker processes); brings a plugin in state `crashed` back (admin).",

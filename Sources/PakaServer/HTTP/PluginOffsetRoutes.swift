@@ -93,7 +93,8 @@ struct PluginOffsetRoutes {
         }
     }
 
-    /// The consumer's refusals as HTTP answers: 409 for state, 400 for a bad target, 503 for Kafka.
+    /// The consumer's refusals as HTTP answers: 409 for state (the group rebalancing included: it
+    /// ends by itself, retry), 400 for a bad target, 503 for Kafka unavailable.
     static func mapping<T>(_ work: () async throws(ConsumerControlError) -> T) async throws -> T {
         do throws(ConsumerControlError) {
             return try await work()
@@ -101,6 +102,8 @@ struct PluginOffsetRoutes {
             switch error {
             case .noConsumer, .notPaused: throw APIError(.conflict, error.description)
             case .invalidTarget: throw APIError.badRequest(error.description)
+            case .kafka(let kafka) where kafka.isGroupRebalancing:
+                throw APIError(.conflict, "the consumer group is rebalancing (\(kafka.codeName ?? "")); retry in a few seconds")
             case .kafka: throw APIError(.serviceUnavailable, error.description)
             }
         }

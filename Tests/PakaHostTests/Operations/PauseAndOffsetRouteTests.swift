@@ -98,6 +98,21 @@ import Testing
         await ops.stop()
     }
 
+    @Test func anOffsetResetDuringARebalanceIsAConflictToRetryNotAServerError() async throws {
+        let ops = try await OperatorHost()
+        #expect(await eventually { ops.consumerState() == "running" })
+        #expect(try await ops.call("/plugins/scripted/pause").status == .ok)
+        // OffsetCommit = API key 8; 27 = REBALANCE_IN_PROGRESS, as a group between generations answers.
+        let cluster = try #require(ops.kafka.embeddedCluster)
+        cluster.pushRequestErrors(apiKey: 8, errors: [27])
+        let refused = try await ops.call("/plugins/scripted/offsets", body: #"{"to": "earliest"}"#)
+        #expect(refused.status == .conflict, "\(refused.text)")
+        #expect((refused.object?["error"] as? String)?.contains("the consumer group is rebalancing (REBALANCE_IN_PROGRESS); retry") == true, "\(refused.text)")
+        let retried = try await ops.call("/plugins/scripted/offsets", body: #"{"to": "earliest"}"#)
+        #expect(retried.status == .ok, "\(retried.text)")
+        await ops.stop()
+    }
+
     @Test func reservedOperatorNamesAreNeverForwardedToThePlugin() async throws {
         let ops = try await OperatorHost()
         // The scripted plugin's http hook answers every path with {"path": …, "handled": n}.
