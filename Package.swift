@@ -72,6 +72,8 @@ let package = Package(
             dependencies: [
                 "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
+                // NIOThreadPool, for the async conveniences' blocking calls (BlockingCall.swift).
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .target(
             name: "PakaHost",
