@@ -75,6 +75,8 @@ let package = Package(
             dependencies: [
                 "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
+                // NIOThreadPool, for the async conveniences' blocking calls (BlockingCall.swift).
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         // The plugin host: loader, registry, hot swap, configuration, the event paths. No HTTP.
         .target(

@@ -100,7 +100,8 @@ struct ConfigParser {
         }
         parseContainment(&reader, into: &entry, path: path)
         reader.finish(known: ["name", "library", "enabled", "paused", "groupId", "topics", "concurrency", "batchSize", "retry", "sha256", "config",
-                              "isolation", "handleTimeoutMs", "crash", "workerMemoryLimitMb"], issues: &issues)
+                              "isolation", "handleTimeoutMs", "crash", "workerMemoryLimitMb",
+                              "synchronousQueueLimit"], issues: &issues)
         return issues.count == before ? entry : nil
     }
 
@@ -114,6 +115,7 @@ struct ConfigParser {
         }
         entry.handleTimeoutMs = reader.integer("handleTimeoutMs", in: 10...86_400_000, issues: &issues) ?? entry.handleTimeoutMs
         entry.workerMemoryLimitMb = reader.integer("workerMemoryLimitMb", in: 64...1_048_576, issues: &issues)
+        entry.synchronousQueueLimit = reader.integer("synchronousQueueLimit", in: 1...100_000, issues: &issues) ?? entry.synchronousQueueLimit
         if let crash = reader.value("crash") {
             var c = ObjectReader(crash, path: "\(path).crash", issues: &issues)
             if c.isObject {

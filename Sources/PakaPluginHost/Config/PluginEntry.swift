@@ -28,6 +28,10 @@ public struct PluginEntry: Sendable, Equatable {
     public var crash: CrashPolicy = CrashPolicy()
     /// Process isolation: the worker's address-space limit (RLIMIT_AS) in MiB; nil = none.
     public var workerMemoryLimitMb: Int?
+    /// Without Kafka: events the plugin's synchronous lane holds (waiting or in progress) before
+    /// it turns publishers away (HTTP 503; an event a plugin published is deferred for Kafka).
+    /// Bounds the memory a stuck plugin costs: each held event is kept as its JSON.
+    public var synchronousQueueLimit: Int = 256
 
     public init(name: String, library: String, enabled: Bool = true, groupId: String? = nil, topics: [String]? = nil,
                 concurrency: Int = 1, batchSize: Int = 100, retry: RetryPolicy = RetryPolicy(), sha256: String? = nil,

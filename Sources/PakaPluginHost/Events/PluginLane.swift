@@ -5,8 +5,9 @@ import Synchronization
 /// and the lane's later events wait behind it, as a Kafka partition does. Lanes of different
 /// plugins never wait for each other.
 ///
-/// Bounded: `submit` refuses work beyond `capacity` queued events, so a stuck plugin costs a
-/// bounded amount of memory and its callers hear about it.
+/// Bounded: `submit` refuses work beyond the plugin's `synchronousQueueLimit` (plugins.json,
+/// read at each submit so an edit applies at once), so a stuck plugin costs a bounded amount of
+/// memory and its callers hear about it.
 final class PluginLane: Sendable {
     /// One event on its way to the plugin.
     struct Job: Sendable {
@@ -40,22 +41,20 @@ final class PluginLane: Sendable {
     }
 
     let pluginName: String
-    let capacity: Int
     private let state = Mutex(State())
     private let pool: BlockingPool
     private let attempt: @Sendable (Job) -> Step
 
-    init(pluginName: String, capacity: Int, pool: BlockingPool, attempt: @escaping @Sendable (Job) -> Step) {
+    init(pluginName: String, pool: BlockingPool, attempt: @escaping @Sendable (Job) -> Step) {
         self.pluginName = pluginName
-        self.capacity = capacity
         self.pool = pool
         self.attempt = attempt
     }
 
-    /// Queues `job`; false (and nothing queued) when the lane already holds `capacity` events.
-    func submit(_ job: Job) -> Bool {
+    /// Queues `job`; false (and nothing queued) when the lane already holds `limit` events.
+    func submit(_ job: Job, limit: Int) -> Bool {
         let start = state.withLock { state -> Bool? in
-            guard state.jobs.count < capacity else { return nil }
+            guard state.jobs.count < limit else { return nil }
             state.jobs.append(job)
             if state.running { return false }
             state.running = true

@@ -16,16 +16,13 @@ public final class SynchronousDispatcher: Sendable {
     private let lanes = Mutex<[String: PluginLane]>([:])
     /// Attempts made in-process before an event that keeps asking for RETRY is deferred to Kafka.
     let maxAttempts: Int
-    /// Events one plugin's lane may hold before publishers are turned away.
-    let laneCapacity: Int
 
-    public init(registry: PluginRegistry, spool: LocalSpool, logger: Logger, maxAttempts: Int = 4, laneCapacity: Int = 256,
-                pool: BlockingPool = .shared) {
+    /// How many events a plugin's lane may hold is the plugin's `synchronousQueueLimit` (plugins.json).
+    public init(registry: PluginRegistry, spool: LocalSpool, logger: Logger, maxAttempts: Int = 4, pool: BlockingPool = .shared) {
         self.registry = registry
         self.spool = spool
         self.logger = logger
         self.maxAttempts = maxAttempts
-        self.laneCapacity = laneCapacity
         self.pool = pool
     }
 
@@ -40,7 +37,7 @@ public final class SynchronousDispatcher: Sendable {
 
     /// Processes `event` in every consuming plugin's lane and waits for all of them.
     public func process(_ event: CloudEvent) async -> Report {
-        let plugins = registry.consumers(of: event.topic).map(\.name)
+        let plugins = registry.consumers(of: event.topic)
         var report = Report(outcomes: [:])
         guard !plugins.isEmpty else {
             logger.info("no plugin consumes this topic; event logged only", metadata: ["topic": "\(event.topic)", "event_id": "\(event.id)"])
@@ -48,14 +45,16 @@ public final class SynchronousDispatcher: Sendable {
         }
         let payload = event.jsonBytes
         await withTaskGroup(of: (String, PluginLane.Delivery).self) { group in
-            for name in plugins {
+            for plugin in plugins {
+                let name = plugin.name, limit = plugin.entry.synchronousQueueLimit
                 let lane = lane(for: name)
                 group.addTask {
                     let delivery = await withCheckedContinuation { continuation in
-                        let accepted = lane.submit(PluginLane.Job(event: event, payload: payload) { continuation.resume(returning: $0) })
+                        let accepted = lane.submit(PluginLane.Job(event: event, payload: payload) { continuation.resume(returning: $0) }, limit: limit)
                         if !accepted {
                             continuation.resume(returning: PluginLane.Delivery(
-                                outcome: .retry("plugin '\(name)' has \(lane.capacity) events waiting"), notKept: "synchronous queue of plugin '\(name)' is full"))
+                                outcome: .retry("plugin '\(name)' has \(limit) events waiting"),
+                                notKept: "synchronous queue of plugin '\(name)' is full (\(limit) events, its synchronousQueueLimit)"))
                         }
                     }
                     return (name, delivery)
@@ -77,7 +76,7 @@ public final class SynchronousDispatcher: Sendable {
             let job = PluginLane.Job(event: event, payload: payload) { [logger] delivery in
                 if let reason = delivery.notKept { Self.logLost(event, plugin: plugin.name, reason: reason, logger: logger) }
             }
-            guard !lane(for: plugin.name).submit(job) else { continue }
+            guard !lane(for: plugin.name).submit(job, limit: plugin.entry.synchronousQueueLimit) else { continue }
             logger.warning("synchronous queue full; event deferred for Kafka", metadata: ["plugin": "\(plugin.name)", "event_id": "\(event.id)"])
             if case .notKept(let reason) = spool.deferForKafka(event, plugin: plugin.name, reason: "synchronous queue full") {
                 Self.logLost(event, plugin: plugin.name, reason: reason, logger: logger)
@@ -91,7 +90,7 @@ public final class SynchronousDispatcher: Sendable {
     private func lane(for name: String) -> PluginLane {
         lanes.withLock { lanes in
             if let lane = lanes[name] { return lane }
-            let lane = PluginLane(pluginName: name, capacity: laneCapacity, pool: pool) { [weak self] job in
+            let lane = PluginLane(pluginName: name, pool: pool) { [weak self] job in
                 self?.attempt(job, plugin: name) ?? .finished(.init(outcome: .retry("host shutting down"), notKept: "host shutting down"))
             }
             lanes[name] = lane
