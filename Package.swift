@@ -5,14 +5,17 @@ import PackageDescription
 //
 //   CPakaABI (the C ABI header, nothing else; CPakaABIHost: its host-only companions)
 //      ├── PakaPluginSDK ── Plugins/{Document,Notification,Audit,Report}  (.dynamic products)
-//      └── PakaHost (plugin host + HTTP server) ── paka (PakaCLI), paka-bench (PakaBench)
-//   CRdKafka ── PakaKafka (the only code that touches librdkafka) ── PakaHost, PakaCLI, PakaBench
+//      └── PakaPluginHost (loader, registry, hot swap, config, event paths; no HTTP) ── paka-bench (PakaBench)
+//             └── PakaServer (HTTP API, tokens, Prometheus exporter, PakaApplication: the composition root)
+//                    └── paka (PakaCLI, with Authoring/: the `paka plugin new` templates)
+//   CRdKafka ── PakaKafka (the only code that touches librdkafka) ── PakaPluginHost, PakaServer, PakaCLI, PakaBench
 //   CLibPQ ──── PakaPostgres (libpq, wrapped once) ── the processors that store data
-//   CCurl ───── PakaCurl (libcurl, wrapped once) ──── Document, Notification
-//   PakaJSON (strict JSON scanning, no dependencies) ── PakaHost, Audit
+//   CCurl ───── PakaCurl (libcurl, wrapped once) ──── Document, Notification, PakaCLI (its host API client)
+//   PakaJSON (strict JSON scanning, no dependencies) ── PakaPluginHost, Audit
 //   PakaBareHTTP: a bare Hummingbird server, the baseline of scripts/bench-http (bench only)
 //
-// Processors never link PakaHost: they see the host only through the C host table.
+// Processors never link PakaPluginHost or PakaServer: they see the host only through the C host table.
+// PakaServer calls into PakaPluginHost, never the other way round; cross-module internals are `package`.
 // Each target declares exactly the modules its sources import.
 //
 // Linux only: the loader reads ELF headers and loads plugins with dlopen(RTLD_NODELETE), and the
@@ -72,9 +75,12 @@ let package = Package(
             dependencies: [
                 "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
+                // NIOThreadPool, for the async conveniences' blocking calls (BlockingCall.swift).
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
+        // The plugin host: loader, registry, hot swap, configuration, the event paths. No HTTP.
         .target(
-            name: "PakaHost",
+            name: "PakaPluginHost",
             dependencies: [
                 "CPakaABI",
                 "CPakaABIHost",
@@ -85,6 +91,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        // The HTTP server, tokens, the Prometheus exporter and the composition root (PakaApplication).
+        .target(
+            name: "PakaServer",
+            dependencies: [
+                "PakaPluginHost",
+                "PakaKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -97,16 +114,20 @@ let package = Package(
         .executableTarget(
             name: "PakaCLI",
             dependencies: [
-                "PakaHost",
+                "PakaPluginHost",
+                "PakaServer",
                 "PakaKafka",
                 "PakaCurl",
+                // Authoring/ (the `paka plugin new` templates) reads the ABI header's text and limits.
+                "CPakaABI",
+                "CPakaABIHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
         .executableTarget(
             name: "PakaBench",
-            dependencies: ["PakaHost", "PakaKafka", "CRdKafka", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["PakaPluginHost", "PakaKafka", "CRdKafka", .product(name: "Logging", package: "swift-log")]),
 
         // The bare-Hummingbird baseline of scripts/bench-http (bench only).
         .executableTarget(
@@ -135,10 +156,12 @@ let package = Package(
             linkerSettings: pluginLinkerSettings),
 
         // MARK: Tests
+        // Test-only helpers shared by the test targets (a Kafka cluster in a child process).
+        .target(name: "PakaTestSupport", path: "Tests/PakaTestSupport"),
         .testTarget(
             name: "PakaHostTests",
             dependencies: [
-                "PakaHost", "PakaKafka", "CPakaABI", "PakaPostgres", "PakaJSON", "PakaPluginSDK",
+                "PakaPluginHost", "PakaServer", "PakaCLI", "PakaKafka", "CPakaABI", "PakaPostgres", "PakaJSON", "PakaPluginSDK", "PakaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -147,7 +170,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "PakaKafkaTests",
-            dependencies: ["PakaKafka", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["PakaKafka", "PakaTestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "PakaPostgresTests",
             dependencies: ["PakaPostgres"]),

@@ -31,9 +31,7 @@ struct AuditEventsFilter {
             guard let date = Self.parseDate(text) else {
                 throw Invalid(message: "since must be an ISO-8601 date or time, e.g. 2024-05-01 or 2024-05-01T12:00:00Z; got '\(text)'")
             }
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            since = formatter.string(from: date)
+            since = Self.sinceText(date)
         }
         if let text = value("limit") {
             guard let number = Int(text), (1...Self.maxLimit).contains(number) else {
@@ -44,4 +42,14 @@ struct AuditEventsFilter {
     }
 
     static func parseDate(_ text: String) -> Date? { ISO8601.date(from: text) }
+
+    /// `since` as PostgreSQL gets it: UTC, to the millisecond, through Foundation's ISO-8601 format
+    /// style like every other time here. The style truncates to the millisecond, and a parsed
+    /// `.123` is often a `Double` a hair below it, which would print `.122` and widen the filter by
+    /// 1 ms: so the date is rounded to its nearest millisecond and the middle of that millisecond
+    /// is formatted, which prints it exactly (sub-millisecond input rounds, as it always did).
+    static func sinceText(_ date: Date) -> String {
+        let millisecond = (date.timeIntervalSince1970 * 1000).rounded()
+        return ISO8601.string(from: Date(timeIntervalSince1970: (millisecond + 0.5) / 1000), fractionalSeconds: true)
+    }
 }

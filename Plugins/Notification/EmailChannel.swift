@@ -16,10 +16,11 @@ struct EmailChannel: NotificationChannel {
         let domain = from.split(separator: "@").last.map(String.init) ?? "paka.local"
         var message = MailMessage(from: from, to: to, subject: request.title, body: request.body, messageId: "\(eventId)@\(domain)")
         if let file = try request.attachmentFile() {
-            message.attachment = (file.name, MultipartForm.contentType(forFileName: file.name), file.bytes)
+            message.attachment = (file.name, AttachmentType.contentType(forFileName: file.name), file.bytes)
         }
         do {
-            try SMTPClient.send(url: url, user: user, password: password, from: from, recipients: to, message: message.bytes, timeout: timeout)
+            try SMTPClient.send(url: url, user: user, password: password, from: from, recipients: to,
+                                headers: message.headers, parts: message.parts, timeout: timeout)
         } catch {
             // 4xx replies are temporary by definition (RFC 5321), 5xx permanent.
             let reason = "SMTP delivery failed: \(error)"

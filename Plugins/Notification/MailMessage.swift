@@ -1,7 +1,9 @@
 import Foundation
+import PakaCurl
 
-/// An RFC 5322 message with a UTF-8 text body (base64, so any line length and any script pass
-/// every relay) and an optional attachment.
+/// An e-mail as libcurl sends it: the RFC 5322 header lines, and the MIME parts (a UTF-8 text
+/// body, base64 so any line length and any script pass every relay, and an optional attachment)
+/// that libcurl assembles into a `multipart/mixed` body with `MIME-Version`.
 struct MailMessage {
     let from: String
     let to: [String]
@@ -11,29 +13,24 @@ struct MailMessage {
     var date = Date()
     var attachment: (name: String, contentType: String, bytes: [UInt8])?
 
-    var bytes: [UInt8] {
-        var headers = [
+    /// libcurl writes header values exactly as given (it encodes bodies, not headers), so a
+    /// non-ASCII subject is made into RFC 2047 encoded words here.
+    var headers: [String] {
+        [
             "Date: \(Self.rfc5322Date(date))",
             "From: \(from)",
             "To: \(to.joined(separator: ", "))",
             "Subject: \(Self.encodedWords(subject))",
             "Message-ID: <\(messageId)>",
-            "MIME-Version: 1.0",
         ]
-        var lines: [String]
-        let text = Self.base64Lines(Array(body.utf8))
+    }
+
+    var parts: [MimePart] {
+        var parts = [MimePart.mailText(body)]
         if let attachment {
-            let boundary = "paka-\(UUID().uuidString)"
-            headers.append("Content-Type: multipart/mixed; boundary=\"\(boundary)\"")
-            lines = ["", "--\(boundary)", "Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: base64", ""] + text
-            lines += ["--\(boundary)", "Content-Type: \(attachment.contentType)", "Content-Transfer-Encoding: base64",
-                      "Content-Disposition: attachment; filename=\"\(attachment.name.replacingOccurrences(of: "\"", with: "'"))\"", ""]
-            lines += Self.base64Lines(attachment.bytes) + ["--\(boundary)--"]
-        } else {
-            headers += ["Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: base64"]
-            lines = [""] + text
+            parts.append(.mailAttachment(fileName: attachment.name, contentType: attachment.contentType, bytes: attachment.bytes))
         }
-        return Array((headers + lines).joined(separator: "\r\n").utf8) + Array("\r\n".utf8)
+        return parts
     }
 
     static func rfc5322Date(_ date: Date) -> String {
@@ -45,7 +42,8 @@ struct MailMessage {
     }
 
     /// A header value as-is when it is plain ASCII, else as RFC 2047 encoded words, each short
-    /// enough for the 78-character line limit and never splitting a character.
+    /// enough for the 78-character line limit and never splitting a character. CR and LF become
+    /// spaces either way: a header line cannot be ended (and another started) from an event.
     static func encodedWords(_ value: String) -> String {
         let clean = value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
         if clean.allSatisfy({ $0.isASCII }) && clean.count <= 900 { return clean }
@@ -60,10 +58,5 @@ struct MailMessage {
         }
         if !chunk.isEmpty { words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=") }
         return words.joined(separator: "\r\n ")
-    }
-
-    static func base64Lines(_ bytes: [UInt8]) -> [String] {
-        Data(bytes).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
-            .components(separatedBy: "\r\n")
     }
 }

@@ -12,24 +12,30 @@ struct TelegramChannel: NotificationChannel {
     let maxRetryAfter: Double
 
     func deliver(_ request: NotificationRequest, eventId: String) throws -> Delivery {
-        let call: (method: String, headers: [String], body: [UInt8])
+        let call: (method: String, body: Body)
         if let file = try request.attachmentFile() {
-            var form = MultipartForm()
-            form.add("chat_id", chatId)
-            form.add("caption", request.text(limit: 1024))
-            form.add("document", fileName: file.name, contentType: MultipartForm.contentType(forFileName: file.name), bytes: file.bytes)
-            call = ("sendDocument", ["Content-Type: \(form.contentType)"], form.closed)
+            call = ("sendDocument", .form([
+                .field("chat_id", chatId),
+                .field("caption", request.text(limit: 1024)),
+                .file("document", fileName: file.name, contentType: AttachmentType.contentType(forFileName: file.name), bytes: file.bytes),
+            ]))
         } else {
             let message: [String: Any] = ["chat_id": chatId, "text": request.text(limit: 4096), "disable_web_page_preview": true]
-            call = ("sendMessage", ["Content-Type: application/json"], Array(try JSONSerialization.data(withJSONObject: message)))
+            call = ("sendMessage", .json(Array(try JSONSerialization.data(withJSONObject: message))))
         }
-        var answer = try post(call.method, headers: call.headers, body: call.body)
+        var answer = try post(call.method, call.body)
         // A 429 with a short retry_after is waited out once here; longer waits go back to the host.
         if answer.status == 429, let wait = answer.retryAfter, wait <= maxRetryAfter {
             Thread.sleep(forTimeInterval: wait)
-            answer = try post(call.method, headers: call.headers, body: call.body)
+            answer = try post(call.method, call.body)
         }
         return try outcome(of: answer, method: call.method)
+    }
+
+    /// sendMessage takes JSON; sendDocument a multipart form, which libcurl encodes.
+    private enum Body {
+        case json([UInt8])
+        case form([MimePart])
     }
 
     private struct Answer {
@@ -40,10 +46,14 @@ struct TelegramChannel: NotificationChannel {
         var messageId: String? { ((json?["result"] as? [String: Any])?["message_id"] as? NSNumber)?.stringValue }
     }
 
-    private func post(_ method: String, headers: [String], body: [UInt8]) throws -> Answer {
+    private func post(_ method: String, _ body: Body) throws -> Answer {
         // The token is part of the URL path: the URL never goes into a message.
+        let url = "\(apiBase)/bot\(token)/\(method)"
         do {
-            let response = try HTTPClient.post(url: "\(apiBase)/bot\(token)/\(method)", headers: headers, body: body, timeout: timeout)
+            let response = switch body {
+            case .json(let bytes): try HTTPClient.post(url: url, headers: ["Content-Type: application/json"], body: bytes, timeout: timeout)
+            case .form(let parts): try HTTPClient.post(url: url, headers: [], form: parts, timeout: timeout)
+            }
             return Answer(status: response.status, json: try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
         } catch {
             let reason = "Telegram \(method) did not complete: \(error.message)"

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PakaHost
+import PakaPluginHost
 
 /// `scripts/bench`, audit section: rows/s stored by the audit `.so` through the host's plugin
 /// call path (PluginRegistry → ABI → handle, batches of 500) against `COPY` of the same rows by

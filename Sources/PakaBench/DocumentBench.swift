@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PakaHost
+import PakaPluginHost
 
 /// Document chunks embedded (local feature-hashing embedder) and stored in PostgreSQL per
 /// second, through the processor's `.so` loaded by the host's registry: extraction, chunking,

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PakaHost
+import PakaPluginHost
 import PakaKafka
 
 /// `paka-bench --isolation`: what process isolation costs. The same no-op C plugin in process

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import PakaKafka
-import PakaHost
+import PakaPluginHost
 
 /// `scripts/bench`: the host's Kafka paths against raw librdkafka, measured in one run on one
 /// embedded cluster, then the audit processor against psql COPY (AuditBench). Prints Markdown

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PakaHost
+import PakaPluginHost
 import PakaKafka
 import Synchronization
 

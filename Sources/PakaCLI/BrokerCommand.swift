@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import PakaHost
+import PakaPluginHost
 import PakaKafka
 
 struct BrokerCommand: AsyncParsableCommand {
@@ -17,6 +17,9 @@ struct BrokerCommand: AsyncParsableCommand {
 
     @Option(name: .long, parsing: .upToNextOption, help: "Extra topics to create (the seed's eight and their .dlq topics always are).")
     var topic: [String] = []
+
+    @Flag(name: .long, help: "Take outage and placement commands on standard input, one per line (\(BrokerControl.usage)), answering `ok` or `error: …` on standard output; stop when standard input closes.")
+    var control = false
 
     func run() async throws {
         let logger = Logging.bootstrapPaka(toStandardError: true)
@@ -38,9 +41,28 @@ struct BrokerCommand: AsyncParsableCommand {
             source.resume()
             return source
         }
-        await waitForTerminationSignal()
+        if control {
+            await serveControlCommands(BrokerControl(cluster: cluster))
+        } else {
+            await waitForTerminationSignal()
+        }
         outages.forEach { $0.cancel() }
         cluster.shutdown()
+    }
+}
+
+/// Answers control lines until standard input closes (the driving process exited or is done),
+/// so a broker driven by a test never outlives it.
+private func serveControlCommands(_ control: BrokerControl) async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        // Reading standard input blocks: a thread of its own, not the cooperative pool.
+        let reader = Thread {
+            while let line = readLine() {
+                FileHandle.standardOutput.write(Data((control.answer(line) + "\n").utf8))
+            }
+            continuation.resume()
+        }
+        reader.start()
     }
 }
 

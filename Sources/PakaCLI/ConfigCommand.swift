@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PakaHost
+import PakaPluginHost
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

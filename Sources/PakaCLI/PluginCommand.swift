@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PakaHost
+import PakaPluginHost
 
 struct PluginCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import PakaHost
 
 extension PluginCommand {
     struct New: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PakaHost
+import PakaPluginHost
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 
 #if canImport(Glibc)
 import Glibc

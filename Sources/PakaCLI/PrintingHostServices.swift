@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PakaHost
+import PakaPluginHost
 
 /// The host table's services for `paka plugin test`: every publish and log line is printed as
 /// it happens (nothing is sent anywhere), publishes are checked as the real host checks them.

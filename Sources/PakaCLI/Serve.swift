@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import PakaHost
+import PakaPluginHost
+import PakaServer
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the host: load the enabled plugins and serve the HTTP API.")
@@ -32,6 +33,9 @@ struct Serve: AsyncParsableCommand {
                 print("JWT_SECRET is not set: generated a secret for this run. Dev token (admin, 24h):")
                 print("  export TOKEN=\(devToken)")
             }
+            // Standard output may be a file or a pipe (a supervisor's log): fully buffered, and
+            // nothing else may be written for a long time.
+            fflush(nil)  // every stream: naming `stdout` is not concurrency-safe in Swift 6
         }
     }
 }

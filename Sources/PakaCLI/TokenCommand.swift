@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PakaHost
+import PakaPluginHost
+import PakaServer
 
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PakaHost
+import PakaPluginHost
 
 /// `paka worker`: the child process of a plugin with `"isolation": "process"`. Started by the
 /// host with the channel on fd 3; not meant to be run by hand.

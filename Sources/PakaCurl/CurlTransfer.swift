@@ -1,7 +1,7 @@
 import CCurl
 
 /// One libcurl easy transfer: the request bytes it uploads, the response bytes it collects, and
-/// the error text libcurl writes. The only code in PakaCurl that calls libcurl directly.
+/// the error text libcurl writes. With `CurlMime`, the only code in PakaCurl that calls libcurl directly.
 ///
 /// Blocking and single-use; a processor calls it from the thread the host gave it.
 final class CurlTransfer {
@@ -12,6 +12,8 @@ final class CurlTransfer {
     // libcurl keeps this pointer for the handle's life: it must not move, so not an Array.
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
+    // Released after `deinit`'s body, so after `curl_easy_cleanup`: libcurl reads it until then.
+    private var mime: CurlMime?
 
     /// libcurl's process-wide setup must run once, before any handle, and is not thread-safe:
     /// a Swift `static let` gives exactly that.
@@ -54,6 +56,15 @@ final class CurlTransfer {
         guard let head else { return }
         lists.append(head)
         _ = paka_curl_setopt_ptr(handle, option, head)
+    }
+
+    /// Sends `parts` as the body, encoded by libcurl: `multipart/form-data` over HTTP (libcurl
+    /// sets the Content-Type with its boundary), `multipart/mixed` over SMTP (the message's
+    /// headers come from `CURLOPT_HTTPHEADER`).
+    func set(mime parts: [MimePart]) throws(CurlError) {
+        let built = try CurlMime(easy: handle, parts: parts)
+        mime = built
+        _ = paka_curl_setopt_ptr(handle, CURLOPT_MIMEPOST, UnsafeRawPointer(built.handle))
     }
 
     /// Runs the transfer; returns the protocol's last response code (HTTP status, SMTP reply).

@@ -75,6 +75,11 @@ public final class EmbeddedKafkaCluster: Sendable {
     }
 
     /// Disconnects broker `id` (1-based) and refuses new connections; leadership does not move.
+    ///
+    /// Only in a process that spawns no children meanwhile (`paka broker`): librdkafka 2.0.2's mock
+    /// re-binds the broker's port at once and aborts the process if that fails, which it does when
+    /// a child being spawned still holds a copy of the listening socket (reproduced: a thread
+    /// running posix_spawn in a loop makes the first re-bind fail with EADDRINUSE).
     public func setBrokerDown(_ id: Int32) {
         brokerCommand("set broker \(id) down") { rd_kafka_mock_broker_set_down($0, id) }
     }

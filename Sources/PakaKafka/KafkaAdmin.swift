@@ -48,7 +48,7 @@ public final class KafkaAdmin: Sendable {
         return names.map { TopicCreation(topic: $0, outcome: outcomes[$0]!) }
     }
 
-    /// ``createTopics(_:partitions:replicationFactor:timeout:)`` on a dedicated thread.
+    /// ``createTopics(_:partitions:replicationFactor:timeout:)`` on the blocking-call pool (`BlockingCall`).
     public func createTopics(_ names: [String], partitions: Int32, replicationFactor: Int16,
                              timeout: Duration) async -> [TopicCreation] {
         await BlockingCall.run(name: "paka-kafka-admin") {

@@ -11,8 +11,8 @@ import Synchronization
 /// `auto.offset.reset=earliest` (overridable) makes a new group start at the beginning.
 ///
 /// Threading: ``poll(maxMessages:timeout:)``, ``commit()`` and ``close()`` block; call them from
-/// the host's dedicated consumer thread (or use the async overloads, which run them on a
-/// dedicated thread each). Error, statistics and rebalance callbacks run inside `poll`.
+/// the host's dedicated consumer thread (or use the async overloads, which run them on the
+/// blocking-call pool, `BlockingCall`). Error, statistics and rebalance callbacks run inside `poll`.
 public final class KafkaConsumer: Sendable {
     let handle: RdKafkaHandle
     private let logger: Logger
@@ -70,7 +70,7 @@ public final class KafkaConsumer: Sendable {
         return messages
     }
 
-    /// ``poll(maxMessages:timeout:)`` on a dedicated thread (one per call — for tests and
+    /// ``poll(maxMessages:timeout:)`` on the blocking-call pool (for tests and
     /// low-rate use; the host's consumer loop should own a thread and call the blocking version).
     public func poll(maxMessages: Int, timeout: Duration) async -> [KafkaMessage] {
         await BlockingCall.run(name: "paka-kafka-consumer-poll") {
@@ -126,7 +126,7 @@ public final class KafkaConsumer: Sendable {
                          hint: "check broker connectivity; stored offsets are retried by auto-commit")
     }
 
-    /// ``commit()`` on a dedicated thread.
+    /// ``commit()`` on the blocking-call pool.
     public func commit() async throws(KafkaError) {
         let result = await BlockingCall.run(name: "paka-kafka-commit") {
             () -> Result<Void, KafkaError> in
@@ -178,7 +178,7 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// ``close()`` on a dedicated thread.
+    /// ``close()`` on the blocking-call pool.
     public func close() async {
         await BlockingCall.run(name: "paka-kafka-consumer-close") { self.close() }
     }

@@ -168,7 +168,7 @@ public final class KafkaProducer: Sendable {
         rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE)
     }
 
-    /// ``flush(timeout:)`` on a dedicated thread, for callers in Swift concurrency.
+    /// ``flush(timeout:)`` on the blocking-call pool (`BlockingCall`), for callers in Swift concurrency.
     public func flush(timeout: Duration) async -> Int {
         await BlockingCall.run(name: "paka-kafka-flush") { self.flush(timeout: timeout) }
     }
@@ -199,7 +199,7 @@ public final class KafkaProducer: Sendable {
         return connected
     }
 
-    /// ``checkConnection(timeout:)`` on a dedicated thread, for callers in Swift concurrency.
+    /// ``checkConnection(timeout:)`` on the blocking-call pool (`BlockingCall`), for callers in Swift concurrency.
     public func checkConnection(timeout: Duration) async -> Bool {
         await BlockingCall.run(name: "paka-kafka-metadata") { self.checkConnection(timeout: timeout) }
     }
@@ -234,7 +234,7 @@ public final class KafkaProducer: Sendable {
         rd_kafka_poll(handle.pointer, 0)
     }
 
-    /// ``shutdown(timeout:)`` on a dedicated thread, for callers in Swift concurrency.
+    /// ``shutdown(timeout:)`` on the blocking-call pool (`BlockingCall`), for callers in Swift concurrency.
     public func shutdown(timeout: Duration = .seconds(5)) async {
         await BlockingCall.run(name: "paka-kafka-producer-shutdown") { self.shutdown(timeout: timeout) }
     }

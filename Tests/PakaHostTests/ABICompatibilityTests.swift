@@ -1,6 +1,6 @@
 import CPakaABI
 import Foundation
-@testable import PakaHost
+@testable import PakaPluginHost
 import Testing
 
 /// ABI 1.1 is a minor bump: plugins built against 1.0 keep loading and running unchanged, and

@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// The C code authors copy — the `paka plugin new --lang c` scaffold and examples/c-echo/echo.c —

@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaServer
 import PakaKafka
 import Testing
 

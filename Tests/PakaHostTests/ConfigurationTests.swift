@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// plugins.json: defaults, `${ENV}` expansion, and every validation error with its path.
@@ -65,7 +65,7 @@ import Testing
             "pluginDir: must be a string, not a number",
             "plugins[0].name: 'Bad Name' is not a valid plugin name; use 1-64 characters from [a-z0-9_-]",
             "plugins[0].library: must not be empty",
-            "plugins[0].enabeld: unknown key (did you mean 'enabled'?); known keys: name, library, enabled, paused, groupId, topics, concurrency, batchSize, retry, sha256, config, isolation, handleTimeoutMs, crash, workerMemoryLimitMb",
+            "plugins[0].enabeld: unknown key (did you mean 'enabled'?); known keys: name, library, enabled, paused, groupId, topics, concurrency, batchSize, retry, sha256, config, isolation, handleTimeoutMs, crash, workerMemoryLimitMb, synchronousQueueLimit",
             "plugins[1].groupId: must be a string, not a number",
             "plugins[1].topics: must list at least one topic (or be left out to use the plugin's own)",
             "plugins[1].concurrency: must be a whole number, not a fraction",
@@ -77,6 +77,15 @@ import Testing
             "plugins[3].name: duplicate plugin name 'dup' (also plugins[2])",
             "plugins[4]: must be an object, not a string",
         ])
+    }
+
+    @Test func synchronousQueueLimitIs256UnlessSetAndMustBePositive() throws {
+        let config = try load(#"""
+            {"plugins": [{"name": "a", "library": "a.so"}, {"name": "b", "library": "b.so", "synchronousQueueLimit": 5000}]}
+            """#)
+        #expect(config.plugins.map(\.synchronousQueueLimit) == [256, 5000])
+        #expect(issues(#"{"plugins": [{"name": "a", "library": "a.so", "synchronousQueueLimit": 0}]}"#)
+                == ["plugins[0].synchronousQueueLimit: must be ≥ 1"])
     }
 
     @Test func missingRequiredFieldsAndUnknownTopLevelKeysAreReported() {

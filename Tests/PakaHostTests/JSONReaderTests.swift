@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// `JSONReader` against the reference it replaced (`JSONDecoder` decoding `JSONValue`): same
 /// verdict and same value on every document, and no trap on any input.

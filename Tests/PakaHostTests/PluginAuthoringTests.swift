@@ -1,5 +1,6 @@
 import Foundation
-import PakaHost
+import PakaCLI
+import PakaPluginHost
 import Testing
 
 /// `paka plugin new` and `paka plugin header`: from nothing to a processor a host loads.

@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// Plugins loaded into a registry and called through the ABI, Swift and C side by side.

@@ -1,6 +1,6 @@
 import CPakaABI
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// Every refusal the loader promises, each with the message a user sees.

@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// `paka plugin test FILE.so --events FILE.jsonl`: a plugin against a file of events, through the

@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// Where cargo is, if this machine has it (rustup installs it under ~/.cargo/bin, often off PATH).

@@ -1,5 +1,6 @@
 import Foundation
 import PakaKafka
+import PakaTestSupport
 import Testing
 
 @Suite struct ConnectivityTests {
@@ -7,7 +8,8 @@ import Testing
         async throws
     {
         let topic = "outage"
-        let cluster = try makeCluster(topic: topic, partitions: 1)
+        // In a child process: taking brokers down in this one is unsafe (see BrokerProcess).
+        let cluster = try BrokerProcess(brokers: 3, topics: [(topic, 1)])
         defer { cluster.shutdown() }
         let logs = CapturedLogs()
         let producer = try KafkaProducer(
@@ -22,7 +24,7 @@ import Testing
         #expect(producer.isConnected)
         _ = try await producer.send(topic: topic, value: bytes("before"))
 
-        cluster.setAllBrokersDown()
+        try cluster.setAllBrokersDown()
         // librdkafka's error callback (_ALL_BROKERS_DOWN) flips the state on its own...
         #expect(await eventually(attempts: 100) { !producer.isConnected })
         // ...and an explicit check agrees.
@@ -41,7 +43,7 @@ import Testing
             Issue.record("expected a delivery failure, got \(callbacks.results)")
         }
 
-        cluster.setAllBrokersUp()
+        try cluster.setAllBrokersUp()
         #expect(await eventually(attempts: 50) { await producer.checkConnection(timeout: .seconds(1)) })
         #expect(producer.isConnected)
         var delivered: KafkaDelivery?

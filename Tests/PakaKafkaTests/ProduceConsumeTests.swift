@@ -1,4 +1,5 @@
 import PakaKafka
+import PakaTestSupport
 import Synchronization
 import Testing
 
@@ -89,9 +90,10 @@ import Testing
     }
 
     @Test func shutdownFailsUndeliverableMessagesExactlyOnceInsteadOfDroppingThem() async throws {
-        let cluster = try makeCluster(brokers: 1, topic: "doomed", partitions: 1)
+        // In a child process: taking brokers down in this one is unsafe (see BrokerProcess).
+        let cluster = try BrokerProcess(brokers: 1, topics: [("doomed", 1)])
         defer { cluster.shutdown() }
-        cluster.setAllBrokersDown()
+        try cluster.setAllBrokersDown()
         let producer = try KafkaProducer(
             configuration: KafkaConfiguration(brokers: cluster.bootstrapServers),
             logger: CapturedLogs().logger())

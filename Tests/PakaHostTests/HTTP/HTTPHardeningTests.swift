@@ -3,7 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
-@testable import PakaHost
+@testable import PakaServer
 
 /// What a hostile or careless client can do to the server: malformed bodies, oversize bodies
 /// sent by clients that do not read early answers, slow headers, stalled bodies, huge headers,

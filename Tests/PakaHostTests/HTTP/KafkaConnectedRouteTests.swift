@@ -2,7 +2,7 @@ import Foundation
 import HummingbirdTesting
 import PakaKafka
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// The seed's routes with Kafka connected (`KAFKA_BROKERS=embedded`): the connected status
 /// shape, and test events that really reach their topic — checked with kcat, an independent client.

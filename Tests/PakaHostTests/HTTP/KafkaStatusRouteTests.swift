@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+@testable import PakaServer
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// `GET /kafka/status`: the seed's two shapes, field for field.
 @Suite struct KafkaStatusRouteTests {

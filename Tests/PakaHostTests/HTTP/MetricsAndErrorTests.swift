@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// `GET /metrics`, and JSON for the errors Hummingbird itself raises (404, 405).
 @Suite struct MetricsAndErrorTests {

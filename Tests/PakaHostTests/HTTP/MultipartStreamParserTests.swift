@@ -1,5 +1,5 @@
 import Testing
-@testable import PakaHost
+@testable import PakaServer
 
 /// The upload route's multipart parser: what it accepts, what it refuses, and that no input at
 /// all — however it is split into chunks — can trap it.

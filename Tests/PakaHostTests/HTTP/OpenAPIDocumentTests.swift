@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
-@testable import PakaHost
+@testable import PakaServer
 
 /// `GET /openapi.json`: a valid OpenAPI document that lists exactly the routes the server has.
 @Suite struct OpenAPIDocumentTests {

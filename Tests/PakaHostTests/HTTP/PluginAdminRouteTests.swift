@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// `GET /plugins`, reload, enable/disable (which edit plugins.json), and plugin-served routes.
 @Suite struct PluginAdminRouteTests {

@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+@testable import PakaServer
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// What the `/kafka/test/*` routes answer: the seed's bodies in Kafka mode, and synchronous
 /// processing (with each plugin's outcome) when Kafka is not connected.

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
-@testable import PakaHost
+@testable import PakaServer
 
 /// `POST /kafka/test/{notification,audit,report}`: Bearer, validation, and the seed's answers.
 /// Kafka is not connected here, so events are processed synchronously by their plugins.

@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-@testable import PakaHost
+@testable import PakaPluginHost
+@testable import PakaServer
 
 /// A host with its own plugins.json, data folder and secret, driven through Hummingbird's
 /// router test client (no port is bound). Kafka is not connected: events are processed

@@ -2,7 +2,7 @@ import Foundation
 import HummingbirdTesting
 import JWTKit
 import Testing
-@testable import PakaHost
+@testable import PakaServer
 
 /// The time claims of a Bearer token: `exp` strictly, `nbf` and `iat` with a small leeway.
 @Suite struct TokenTimeRuleTests {

@@ -2,8 +2,9 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+@testable import PakaServer
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// `POST /upload`: content-addressed storage, `document.uploaded`, and the limits.
 @Suite struct UploadRouteTests {

@@ -1,6 +1,7 @@
 import Foundation
+@testable import PakaServer
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// A swap retires the old version through its `flush`: buffered work lands before `destroy`,
 /// a failing flush is logged and counted, and a flush that keeps asking for a retry gets a

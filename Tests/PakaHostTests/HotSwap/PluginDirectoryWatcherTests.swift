@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Synchronization
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// The watcher acts once per settled change and never on a half-written or temporary file.
 @Suite struct PluginDirectoryWatcherTests {

@@ -1,7 +1,7 @@
 import Foundation
 import PakaKafka
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// plugins.json edited while a `paka serve` process runs: its watcher applies the edit.
 @Suite(.serialized) struct PluginsFileEditTests {

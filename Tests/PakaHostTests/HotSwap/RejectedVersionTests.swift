@@ -1,7 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// A broken v3 dropped over a running v2 is refused with its reason and sha256; v2 keeps
 /// handling events.

@@ -1,7 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// `POST /plugins/{name}/rollback` on a host without Kafka (events are processed synchronously,
 /// so they show which version is active right away).

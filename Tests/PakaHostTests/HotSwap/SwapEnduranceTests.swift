@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// Many swaps in one process: nothing crashes and memory stays flat.
 @Suite(.serialized) struct SwapEnduranceTests {

@@ -1,6 +1,7 @@
 import Foundation
+@testable import PakaServer
 import Synchronization
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// A plugin directory with plugins.json and the scripted plugin installed, a `PipelineHarness`
 /// whose registry was loaded from it, and the real `PluginDirectoryWatcher` reloading it the way

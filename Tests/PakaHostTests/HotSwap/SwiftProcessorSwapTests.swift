@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// A new build of each shipped (Swift) processor copied over the running one is swapped in, and
 /// back: the two images define the same Swift types, which is where a Swift runtime would trip.

@@ -1,6 +1,6 @@
 import Foundation
 import PakaKafka
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// The crashing C fixture behind a real embedded Kafka cluster, in process isolation (workers
 /// are the `paka` executable built by `swift build`), with a consumer loop like the host's.

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// What an operator sees of a crashing process-isolated plugin over HTTP: state `crashed` with
 /// the last crash in `GET /plugins` and `/health`, the crash counters in `/metrics`, and

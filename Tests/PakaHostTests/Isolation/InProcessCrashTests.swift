@@ -2,7 +2,7 @@ import Foundation
 import PakaKafka
 import Synchronization
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// In-process plugins: a poison event kills the host, but the crash journal makes sure it can
 /// do so at most `crash.maxAttempts` times; then it is dead-lettered and the host stays up.

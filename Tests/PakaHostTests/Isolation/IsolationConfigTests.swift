@@ -1,5 +1,5 @@
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// plugins.json's containment keys: `isolation`, `handleTimeoutMs`, `crash.maxAttempts`.
 @Suite struct IsolationConfigTests {

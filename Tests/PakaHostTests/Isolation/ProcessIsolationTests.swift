@@ -1,7 +1,7 @@
 import Foundation
 import PakaKafka
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// Process isolation: a plugin that crashes or hangs in its worker costs the event it was
 /// handling, never the host; the event reaches `<topic>.dlq` with the crash named.

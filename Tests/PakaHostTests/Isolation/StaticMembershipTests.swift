@@ -1,7 +1,7 @@
 import Foundation
 import PakaKafka
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// Static group membership (`group.instance.id` = `PAKA_INSTANCE_ID-<plugin>`): a host killed
 /// with SIGKILL never leaves its groups; started again, it must get its partitions back.

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// `GET /console` as served (the browser test, scripts/console-browser-test.py, drives it).
 @Suite struct ConsoleRouteTests {

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// `GET /plugins/{name}/dead-letters`, `POST …/dead-letters/replay`, `GET …/replays/{id}`,
 /// on the embedded Kafka cluster: the marker plugin FAILs "marker-bug" events; a bystander

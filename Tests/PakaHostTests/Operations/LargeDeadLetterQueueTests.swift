@@ -4,7 +4,7 @@ import HummingbirdTesting
 import PakaKafka
 import Synchronization
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// A listing reads a `.dlq` backwards from its end in windows: its cost follows the page, not
 /// the size of the topic.

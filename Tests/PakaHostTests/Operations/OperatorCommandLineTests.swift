@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// `paka dlq list|replay` and `paka plugin pause|resume|offsets` against a running
 /// `paka serve` (embedded Kafka) through PAKA_URL and PAKA_TOKEN.

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PakaKafka
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// A `TestHost` on the embedded Kafka cluster (one partition per topic) with the scripted C
 /// fixture consuming `audit.event` and recording what it finished, its supervisor running.

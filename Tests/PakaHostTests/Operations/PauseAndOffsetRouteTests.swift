@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+@testable import PakaServer
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// `POST /plugins/{name}/pause|resume` and `GET|POST /plugins/{name}/offsets` on a real
 /// (embedded) Kafka cluster with the scripted C plugin consuming.
@@ -94,6 +95,21 @@ import Testing
         // Offsets 1 and 2 ("two", "three") are delivered again; "one" is not.
         #expect(await eventually { ops.handled("two") == 2 && ops.handled("three") == 2 })
         #expect(ops.handled("one") == 1)
+        await ops.stop()
+    }
+
+    @Test func anOffsetResetDuringARebalanceIsAConflictToRetryNotAServerError() async throws {
+        let ops = try await OperatorHost()
+        #expect(await eventually { ops.consumerState() == "running" })
+        #expect(try await ops.call("/plugins/scripted/pause").status == .ok)
+        // OffsetCommit = API key 8; 27 = REBALANCE_IN_PROGRESS, as a group between generations answers.
+        let cluster = try #require(ops.kafka.embeddedCluster)
+        cluster.pushRequestErrors(apiKey: 8, errors: [27])
+        let refused = try await ops.call("/plugins/scripted/offsets", body: #"{"to": "earliest"}"#)
+        #expect(refused.status == .conflict, "\(refused.text)")
+        #expect((refused.object?["error"] as? String)?.contains("the consumer group is rebalancing (REBALANCE_IN_PROGRESS); retry") == true, "\(refused.text)")
+        let retried = try await ops.call("/plugins/scripted/offsets", body: #"{"to": "earliest"}"#)
+        #expect(retried.status == .ok, "\(retried.text)")
         await ops.stop()
     }
 

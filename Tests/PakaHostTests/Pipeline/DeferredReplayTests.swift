@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// Replaying deferred events: outside the spool's lock, in order, stopping at the first failure.
 @Suite struct DeferredReplayTests {

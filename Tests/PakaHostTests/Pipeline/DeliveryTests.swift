@@ -1,7 +1,7 @@
 import Foundation
 import PakaKafka
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// At-least-once delivery through a real (embedded) Kafka cluster: publish → consume → plugin,
 /// retries, dead letters, poison, restarts.

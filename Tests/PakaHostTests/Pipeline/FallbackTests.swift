@@ -1,7 +1,7 @@
 import Foundation
 import PakaKafka
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// The seed's fallback: Kafka down → events are processed synchronously in-process; nothing lost.
 @Suite struct FallbackTests {
@@ -15,7 +15,7 @@ import Testing
             published.append("before-\(i)")
         }
 
-        harness.cluster.setAllBrokersDown()
+        try harness.cluster.setAllBrokersDown()
         #expect(await eventually { !harness.bus.refreshConnection(timeout: .milliseconds(300)) })
         for i in 0..<5 {
             let receipt = await harness.router.publish(harness.event("during-\(i)"))
@@ -24,7 +24,7 @@ import Testing
             published.append("during-\(i)")
         }
 
-        harness.cluster.setAllBrokersUp()
+        try harness.cluster.setAllBrokersUp()
         #expect(await eventually(30) { harness.bus.refreshConnection(timeout: .seconds(1)) })
         // Right after the brokers return, a produce can still time out (leaders moving): such an
         // event is processed synchronously, never lost. Async delivery must resume within a few.
@@ -57,7 +57,7 @@ import Testing
         // librdkafka's default message.timeout.ms (5 minutes): without failing the producer's
         // queue when the outage is seen, this publish would hold its HTTP request that long.
         let harness = try PipelineHarness(messageTimeoutMs: 300_000)
-        harness.cluster.setAllBrokersDown()
+        try harness.cluster.setAllBrokersDown()
         let publishing = Task { await harness.router.publish(harness.event("caught-in-outage")) }
         #expect(await eventually { harness.bus.currentProducer.outstandingCount == 1 })
         #expect(await eventually { !harness.bus.refreshConnection(timeout: .milliseconds(300)) })

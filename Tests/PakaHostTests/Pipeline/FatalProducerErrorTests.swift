@@ -1,7 +1,7 @@
 import Foundation
 import PakaKafka
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// librdkafka can declare an idempotent producer fatally broken after an outage; the host
 /// replaces it and loses nothing.

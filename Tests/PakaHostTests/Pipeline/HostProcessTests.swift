@@ -1,7 +1,7 @@
 import Foundation
 import PakaKafka
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// Whole `paka serve` processes against one cluster: scaling out in a group, graceful SIGTERM.
 @Suite(.serialized) struct HostProcessTests {

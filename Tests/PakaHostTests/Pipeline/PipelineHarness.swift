@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import PakaKafka
+import PakaTestSupport
 import Synchronization
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// A host's Kafka side on a real embedded cluster: the scripted C plugin (which appends every
 /// event it finishes to a record file), the publish path, and consumer loops on their own threads.
@@ -10,7 +11,9 @@ final class PipelineHarness: @unchecked Sendable {
     static let topic = "scripted.in"
 
     let dir = TemporaryDirectory()
-    let cluster: EmbeddedKafkaCluster
+    /// In a child process: tests here take brokers down, which the in-process mock cannot do
+    /// safely while this process spawns children (see ``BrokerProcess``).
+    let cluster: BrokerProcess
     let registry: PluginRegistry
     let router: EventRouter
     let bus: KafkaBus
@@ -20,8 +23,7 @@ final class PipelineHarness: @unchecked Sendable {
 
     init(partitions: Int32 = 1, retry: RetryPolicy = RetryPolicy(initialBackoffMs: 50, maxBackoffMs: 200),
          batchSize: Int = 100, plugin: String? = nil, messageTimeoutMs: Int = 3000) throws {
-        cluster = try EmbeddedKafkaCluster(brokerCount: 3, logger: .test)
-        for topic in [Self.topic, Topics.deadLetter(of: Self.topic), "echo.out"] { try cluster.createTopic(topic, partitions: partitions) }
+        cluster = try BrokerProcess(brokers: 3, topics: [Self.topic, Topics.deadLetter(of: Self.topic), "echo.out"].map { ($0, partitions) })
         configuration = KafkaConfiguration(
             brokers: cluster.bootstrapServers, clientId: "paka-test",
             properties: EmbeddedKafkaCluster.fastConsumerProperties.merging(["message.timeout.ms": "\(messageTimeoutMs)"]) { a, _ in a })

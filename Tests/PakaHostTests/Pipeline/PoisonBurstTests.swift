@@ -2,7 +2,7 @@ import Foundation
 import PakaKafka
 import Synchronization
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// Dead letters are produced without waiting: a partition holds until its dead letter is
 /// acknowledged, while the plugin's other partitions keep flowing.
@@ -13,11 +13,11 @@ import Testing
         let topic = PipelineHarness.topic, dlq = Topics.deadLetter(of: topic)
         // The plugin's partitions and its group live on broker 1, the dead-letter topic on broker 3.
         for partition: Int32 in 0..<2 {
-            harness.cluster.setPartitionLeader(topic: topic, partition: partition, broker: 1)
-            harness.cluster.setPartitionLeader(topic: dlq, partition: partition, broker: 3)
+            try harness.cluster.setPartitionLeader(topic: topic, partition: partition, broker: 1)
+            try harness.cluster.setPartitionLeader(topic: dlq, partition: partition, broker: 3)
         }
-        harness.cluster.setGroupCoordinator(group: "paka-scripted", broker: 1)
-        harness.cluster.setBrokerDown(3)
+        try harness.cluster.setGroupCoordinator(group: "paka-scripted", broker: 1)
+        try harness.cluster.setBrokerDown(3)
 
         let producer = harness.bus.currentProducer
         var poisoned: Int32 = -1
@@ -38,7 +38,7 @@ import Testing
         // The other partition was handled while the poison's dead letters still waited.
         #expect(consumer.loop.deadLetterAcks.inFlight.load(ordering: .relaxed) == 5)
 
-        harness.cluster.setBrokerUp(3)
+        try harness.cluster.setBrokerUp(3)
         #expect(await eventually(60) { consumer.loop.deadLetterAcks.inFlight.load(ordering: .relaxed) == 0 })
         #expect(Set(harness.recorded.map(\.id)) == all)
         consumer.stop()

@@ -1,6 +1,7 @@
 import Foundation
+@testable import PakaServer
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// The local spool when the disk refuses to write: nothing traps, nothing is dropped silently.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// The synchronous fallback without Kafka: scripted C plugins (each with its own name and topic)
 /// behind a router whose dispatcher and spool the test chooses.
@@ -17,15 +17,16 @@ final class SynchronousHarness: @unchecked Sendable {
         registry = PluginRegistry(services: services, logger: .test)
         spool = LocalSpool(dataDirectory: dir.file("data"), logger: .test, counters: spoolCounters, maxHeldBytes: maxHeldBytes)
         // A pool of its own: the shared one serves every host the test process runs at once.
-        dispatcher = SynchronousDispatcher(registry: registry, spool: spool, logger: .test, laneCapacity: laneCapacity,
-                                           pool: BlockingPool(threads: 4))
+        dispatcher = SynchronousDispatcher(registry: registry, spool: spool, logger: .test, pool: BlockingPool(threads: 4))
         router = EventRouter(synchronous: dispatcher, logger: .test)
         services.connect(router)
         var entries: [PluginEntry] = []
         for plugin in plugins {
             let library = try PluginCompiler.build(defines: ["FIXTURE_NAME=\"\(plugin.name)\""], name: plugin.name)
-            entries.append(PluginEntry(name: plugin.name, library: library, topics: [plugin.topic], retry: plugin.retry,
-                                       config: .object(["record": .string(record(of: plugin.name))])))
+            var entry = PluginEntry(name: plugin.name, library: library, topics: [plugin.topic], retry: plugin.retry,
+                                    config: .object(["record": .string(record(of: plugin.name))]))
+            entry.synchronousQueueLimit = laneCapacity
+            entries.append(entry)
         }
         let refusals = registry.apply(PakaConfiguration(pluginDir: dir.path, plugins: entries))
         precondition(refusals.isEmpty, "\(refusals)")

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// The synchronous fallback's per-plugin lanes: scheduled backoff, no plugin waiting for another.
 @Suite struct SynchronousLaneTests {
@@ -40,6 +40,34 @@ import Testing
         let refused = await harness.router.publish(harness.event("refused", topic: "slow.in"))
         #expect(refused.notKept["slow"]?.contains("full") == true)
         #expect(harness.dispatcher.depth(of: "slow") == 1)  // the waiting event, nothing more
+    }
+
+    /// The bound is the plugin's `synchronousQueueLimit` in plugins.json: up to it events queue;
+    /// past it an HTTP publisher is turned away (the API answers 503) and an event a plugin
+    /// published is deferred for Kafka.
+    @Test(.timeLimit(.minutes(2))) func aLaneHoldsAsManyEventsAsItsPluginsJsonLimitSays() async throws {
+        let harness = try SynchronousHarness(plugins: [("slow", "slow.in", Self.slowRetry)], laneCapacity: 3)
+        let config = try PakaConfiguration.load(path: harness.dir.write("plugins.json", #"""
+            {"plugins": [{"name": "slow", "library": "\#(try #require(harness.registry.active(named: "slow")).entry.library)",
+                          "topics": ["slow.in"], "retry": {"initialBackoffMs": 600000, "maxBackoffMs": 600000},
+                          "config": {"record": "\#(harness.record(of: "slow"))"}, "synchronousQueueLimit": 2}]}
+            """#), environment: [:])
+        #expect(config.plugins.first?.synchronousQueueLimit == 2)
+        #expect(harness.registry.apply(config).isEmpty)
+        #expect(harness.registry.active(named: "slow")?.entry.synchronousQueueLimit == 2)
+
+        harness.dispatcher.enqueue(harness.event("waiting", topic: "slow.in", data: #""retry-until-9""#))
+        #expect(await eventually(60) { harness.retries(of: "slow") >= 1 })
+        harness.dispatcher.enqueue(harness.event("queued", topic: "slow.in"))
+        #expect(harness.dispatcher.depth(of: "slow") == 2)
+
+        let refused = await harness.router.publish(harness.event("refused", topic: "slow.in"))
+        #expect(refused.notKept["slow"] == "synchronous queue of plugin 'slow' is full (2 events, its synchronousQueueLimit)")
+        harness.dispatcher.enqueue(harness.event("published-by-a-plugin", topic: "slow.in"))
+        #expect(harness.dispatcher.depth(of: "slow") == 2)
+        let deferred = try String(contentsOfFile: harness.spool.deferredPath(for: "slow.in"), encoding: .utf8)
+        #expect(deferred.contains(#""id":"published-by-a-plugin""#))
+        #expect(!deferred.contains(#""id":"refused""#))  // its publisher was told; nothing kept twice
     }
 
     @Test func anEventStillRetryingAfterTheInProcessAttemptsIsDeferredForKafka() async throws {

@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// `GET /plugins/audit/events`: filters, newest first, limits, and 400s that say what is wrong.
@@ -44,11 +44,44 @@ import Testing
         #expect((newest["eventId"] as? String)?.count == 36)
     }
 
+    /// `since` holds to the millisecond in every accepted form: a parsed `.123` is a `Double` a
+    /// hair below it, and formatting it must not make it `.122` (a filter 1 ms wider than asked).
+    @Test func sinceIsExactToTheMillisecondInEveryAcceptedForm() throws {
+        let database = try ScratchDatabase()
+        let (registry, audit) = try AuditFixtures.registry(databaseURL: database.url)
+        defer { registry.shutdown() }
+        let start = 1_704_153_600_000  // 2024-01-02T00:00:00Z, in milliseconds
+        let offsets = [1, 7, 122, 123, 124, 299, 577, 999]
+        // Each event at the middle of its millisecond, so its envelope time prints exactly it.
+        let events = offsets.map { offset in
+            AuditFixtures.event(data: #"{"action":"a\#(offset)","resource":"r"}"#, time: Date(timeIntervalSince1970: (Double(start + offset) + 0.5) / 1000))
+        }
+        #expect(audit.handle(events) == events.map { _ in .ok })
+        let actions = { (since: String) throws -> [String] in
+            let list = try #require(try self.get(audit, "since=\(since)").json as? [[String: Any]])
+            return list.compactMap { $0["action"] as? String }
+        }
+        let all = offsets.reversed().map { "a\($0)" }
+        for offset in offsets {
+            let since = "2024-01-02T00:00:00.\(String(offset + 1000).dropFirst())Z"
+            #expect(try actions(since) == offsets.filter { $0 >= offset }.reversed().map { "a\($0)" }, "since=\(since)")
+        }
+        // The same instant in another zone ('+' percent-encoded, as a query needs), a bare day,
+        // whole seconds.
+        #expect(try actions("2024-01-02T02:00:00.123%2B02:00") == ["a999", "a577", "a299", "a124", "a123"])
+        #expect(try actions("2024-01-02") == all)
+        #expect(try actions("2024-01-02T00%3A00%3A01Z") == [])
+        #expect(try actions("2024-01-03") == [])
+    }
+
     @Test(arguments: [
         ("limit=0", "limit must be an integer from 1 to 500; got '0'"),
         ("limit=501", "limit must be an integer from 1 to 500; got '501'"),
         ("limit=ten", "limit must be an integer from 1 to 500; got 'ten'"),
         ("since=yesterday", "since must be an ISO-8601 date or time, e.g. 2024-05-01 or 2024-05-01T12:00:00Z; got 'yesterday'"),
+        ("since=2024-13-01", "since must be an ISO-8601 date or time, e.g. 2024-05-01 or 2024-05-01T12:00:00Z; got '2024-13-01'"),
+        ("since=02.01.2024", "since must be an ISO-8601 date or time, e.g. 2024-05-01 or 2024-05-01T12:00:00Z; got '02.01.2024'"),
+        ("since=1704153600000", "since must be an ISO-8601 date or time, e.g. 2024-05-01 or 2024-05-01T12:00:00Z; got '1704153600000'"),
         ("resorce=document", "unknown parameter 'resorce' (known: resource, action, resourceId, actor, since, limit)"),
     ])
     func badParameterIs400SayingWhich(query: String, message: String) throws {

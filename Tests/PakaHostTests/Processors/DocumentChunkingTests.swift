@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// Chunks of about 800 characters, cut at sentence ends, each starting with the end of the last.

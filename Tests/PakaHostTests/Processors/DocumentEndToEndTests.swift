@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// The seed's flow over the HTTP API, Kafka not connected (events processed synchronously):
 /// upload → parsed → embedded → searchable.

@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// Each supported format, through the `.so`: the stored chunks hold the document's text, not its syntax.

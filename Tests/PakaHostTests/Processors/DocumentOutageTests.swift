@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// PostgreSQL going away is an outage, not a bad event: RETRY until it is back, then nothing lost.

@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// `document.uploaded` through the `.so` into PostgreSQL, with the events it publishes.

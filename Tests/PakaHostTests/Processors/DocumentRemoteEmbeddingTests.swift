@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import PakaHost
+import PakaPluginHost
 import Synchronization
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// `GET /plugins/document/search`: the query embedded like the chunks, ranked by cosine similarity.

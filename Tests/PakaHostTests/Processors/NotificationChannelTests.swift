@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// E-mail through a real SMTP server, the JSON webhook, several channels at once, the log
@@ -39,6 +39,22 @@ import Testing
         #expect(message.body?.trimmingCharacters(in: .newlines) == "see attachment")
         #expect(message.attachments.map(\.name) == ["summary.csv"])
         #expect(message.attachments.first.flatMap { Data(base64Encoded: $0.content) } == Data("day,events\n2024-05-01,42\n".utf8))
+    }
+
+    @Test func attachmentNameCannotAddAMailHeaderAndALongSubjectArrivesWhole() throws {
+        let smtp = try SMTPCaptureServer()
+        let harness = try NotificationPluginHarness(config: ["smtpURL": smtp.url, "mailFrom": "paka@example.test", "mailTo": "ops@example.test"])
+        let dir = TemporaryDirectory()
+        // A quote and a line break in the file name: libcurl escapes the quote but not the line
+        // break, which would end the Content-Disposition line and start a header of its own.
+        let file = dir.write("a\"b\nX-Injected: yes.csv", "x,y\n")
+        let subject = Array(repeating: "Größenänderung erfolgreich ✓", count: 6).joined(separator: " ")
+        let data = try JSONSerialization.data(withJSONObject: ["title": subject, "body": "see attachment", "attachment": file])
+        #expect(harness.send(String(decoding: data, as: UTF8.self)) == .ok)
+        let message = try #require(smtp.messages.first)
+        #expect(message.subject == subject)
+        #expect(message.attachments.map(\.name) == ["a\"b X-Injected: yes.csv"])
+        #expect(message.attachments.first.flatMap { Data(base64Encoded: $0.content) } == Data("x,y\n".utf8))
     }
 
     @Test func webhookReceivesTheNotificationAsJSON() throws {

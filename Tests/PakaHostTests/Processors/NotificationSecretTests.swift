@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// The bot token, the SMTP password and the webhook URL never reach the host log, published

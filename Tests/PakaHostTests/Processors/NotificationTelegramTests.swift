@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import Testing
 
 /// The notification plugin's .so against a local server playing the Telegram Bot API.

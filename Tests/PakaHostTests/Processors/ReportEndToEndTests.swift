@@ -3,7 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import PakaPostgres
 import Testing
-@testable import PakaHost
+@testable import PakaPluginHost
 
 /// The seed's audit and report flows through the HTTP API with Kafka not connected: the host
 /// hands the events to the `.so` files synchronously, and they reach PostgreSQL.

@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import PakaPostgres
 
 /// The notification plugin's .so loaded into a registry with `config` (plus DATABASE_URL),

@@ -1,5 +1,5 @@
 import Foundation
-import PakaHost
+import PakaPluginHost
 import PakaPostgres
 
 /// What the notification tests need around the plugin: Debian's Python (the one python3-aiosmtpd

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PakaHost
+import PakaPluginHost
 import Synchronization
 
 /// Host services that remember what plugins logged and published.

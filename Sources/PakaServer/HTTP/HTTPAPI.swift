@@ -1,0 +1,72 @@
+import Hummingbird
+import PakaPluginHost
+
+/// Builds the host's router: every route, its auth, the error and metrics middleware.
+///
+/// Public: `/health`, `/kafka/status`, `/metrics`, `/openapi.json`. Bearer: the seed's producers,
+/// `/upload`, `GET /plugins` and the plugin-served routes. Admin: reload, enable, disable.
+public struct HTTPAPI: Sendable {
+    public let app: PakaApplication
+    /// The routes registered by the last `makeRouter()`, for 405s and the OpenAPI check.
+    public let routeTable = RouteTable()
+    let switchboard: PluginSwitchboard
+
+    public init(app: PakaApplication) {
+        self.app = app
+        switchboard = PluginSwitchboard(file: app.environment.pluginsFile)
+    }
+
+    public func makeRouter() -> Router<PakaRequestContext> {
+        let router = Router(context: PakaRequestContext.self)
+        // Order matters: middleware applies to routes added after it. Metrics outermost so it
+        // counts the status the error middleware produced.
+        router.add(middleware: HTTPMetricsMiddleware(metrics: app.metrics))
+        router.add(middleware: JSONErrorMiddleware(routes: routeTable, logger: app.logger))
+
+        HealthRoutes(registry: app.registry, router: app.router).add(to: router)
+        KafkaRoutes(api: self).addStatus(to: router)
+        router.get("/metrics") { _, _ in
+            let text = app.metrics.render(plugins: app.registry.statuses(), flushes: app.registry.flushes.snapshot)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        ConsoleRoutes(api: self).add(to: router)
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json.jsonBytes)))
+        }
+
+        let bearer = router.group().add(middleware: BearerAuthMiddleware(tokens: app.tokens, requireAdmin: false))
+        KafkaRoutes(api: self).addProducers(to: bearer)
+        UploadRoutes(api: self).add(to: bearer)
+        PluginAdminRoutes(api: self).addList(to: bearer)
+        PluginOffsetRoutes(api: self).addBearer(to: bearer)
+        DeadLetterRoutes(api: self).addBearer(to: bearer)
+        PluginAdminRoutes(api: self).addPluginServed(to: bearer)
+
+        let admin = router.group().add(middleware: BearerAuthMiddleware(tokens: app.tokens, requireAdmin: true))
+        PluginAdminRoutes(api: self).addAdmin(to: admin)
+        PluginPauseRoutes(api: self).addAdmin(to: admin)
+        PluginOffsetRoutes(api: self).addAdmin(to: admin)
+        DeadLetterRoutes(api: self).addAdmin(to: admin)
+        PluginAdminRoutes(api: self).addRestart(to: admin)
+
+        routeTable.record(router.routes)
+        return router
+    }
+
+    /// The one publish path of the HTTP API: the router decides Kafka or synchronous, and the
+    /// metrics count it either way. An event that was neither processed nor stored (the local
+    /// spool refused it and memory for held lines is full, or a plugin's queue is full) is
+    /// answered 503, so the client knows to send it again.
+    func publish(topic: String, subject: String, data: [String: JSONValue]) async throws(APIError) -> EventRouter.Receipt {
+        let event = CloudEvent(source: "paka/api", type: topic, subject: subject, data: JSONValue.object(data).jsonBytes)
+        let receipt = await app.router.publish(event)
+        app.metrics.recordPublished(topic: topic, mode: receipt.mode)
+        guard receipt.notKept.isEmpty else {
+            let reasons = receipt.notKept.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+            throw APIError(.serviceUnavailable, "event \(receipt.eventId) was not processed and could not be stored (\(reasons)); send it again later")
+        }
+        return receipt
+    }
+}
