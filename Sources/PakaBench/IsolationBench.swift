@@ -46,6 +46,17 @@ enum IsolationBench {
         inRegistry.shutdown()
         let (outRegistry, isolated) = try load("noop", noop, .process, 2)
         let outRate = rate(isolated)
+        if arguments.contains("--throughput-only") {  // the two ratio rows alone, for repeated runs
+            outRegistry.shutdown()
+            let (kafkaIn, kafkaOut) = try await throughKafka(noop: noop, events: events, sample: sample, services: services, logger: logger)
+            print("""
+                | isolation throughput (\(events) events, batches of \(batch.count), no-op C plugin) | in process | process isolation | ratio |
+                |---|---|---|---|
+                | through Kafka (consume → plugin → offset store), events/s | \(Int(kafkaIn)) | \(Int(kafkaOut)) | \(String(format: "%.2f", kafkaOut / kafkaIn)) |
+                | handle only (no Kafka), events/s | \(Int(inRate)) | \(Int(outRate)) | \(String(format: "%.2f", outRate / inRate)) |
+                """)
+            return
+        }
 
         // A crash, then the next event: the worker is started again on that call.
         let (crashRegistry, crashy) = try load("crashing", crashing, .process, 1)
