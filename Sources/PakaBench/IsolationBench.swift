@@ -43,10 +43,20 @@ enum IsolationBench {
         }
         let (inRegistry, inProcess) = try load("noop", noop, .inprocess, 2)
         let inRate = rate(inProcess)
+        // CPU time per event (this process and its workers): unlike rates, it barely moves
+        // when other work shares the machine.
+        func cpuPerEvent(_ plugin: LoadedPlugin) -> Double {
+            let before = cpuSeconds()
+            _ = rate(plugin)
+            return (cpuSeconds() - before) / Double(events / batch.count * batch.count) * 1e6
+        }
+        let throughputOnly = arguments.contains("--throughput-only")
+        let inCPU = throughputOnly ? cpuPerEvent(inProcess) : 0
         inRegistry.shutdown()
         let (outRegistry, isolated) = try load("noop", noop, .process, 2)
         let outRate = rate(isolated)
-        if arguments.contains("--throughput-only") {  // the two ratio rows alone, for repeated runs
+        if throughputOnly {  // the ratio rows alone, for repeated runs
+            let outCPU = cpuPerEvent(isolated)
             outRegistry.shutdown()
             let (kafkaIn, kafkaOut) = try await throughKafka(noop: noop, events: events, sample: sample, services: services, logger: logger)
             print("""
@@ -54,6 +64,7 @@ enum IsolationBench {
                 |---|---|---|---|
                 | through Kafka (consume → plugin → offset store), events/s | \(Int(kafkaIn)) | \(Int(kafkaOut)) | \(String(format: "%.2f", kafkaOut / kafkaIn)) |
                 | handle only (no Kafka), events/s | \(Int(inRate)) | \(Int(outRate)) | \(String(format: "%.2f", outRate / inRate)) |
+                | handle only, CPU µs per event (host + worker) | \(String(format: "%.3f", inCPU)) | \(String(format: "%.3f", outCPU)) | \(String(format: "%.2f", inCPU / outCPU)) |
                 """)
             return
         }
@@ -154,6 +165,21 @@ enum IsolationBench {
             return (after - before) / swaps
         }
         return (try growth(.inprocess), try growth(.process))
+    }
+
+    /// User + system CPU seconds of this process and of its live children (the workers).
+    static func cpuSeconds() -> Double {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        let children = tasks.flatMap { task in
+            ((try? String(contentsOfFile: "/proc/self/task/\(task)/children", encoding: .utf8)) ?? "").split(separator: " ").map(String.init)
+        }
+        return (["self"] + children).reduce(0) { total, pid in
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+            let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+            let ticks = fields.count > 12 ? (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0) : 0
+            return total + ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+        }
     }
 
     static func residentKiB() -> Int {
