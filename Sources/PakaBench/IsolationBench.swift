@@ -58,11 +58,12 @@ enum IsolationBench {
         if throughputOnly {  // the ratio rows alone, for repeated runs
             let outCPU = cpuPerEvent(isolated)
             outRegistry.shutdown()
-            let (kafkaIn, kafkaOut) = try await throughKafka(noop: noop, events: events, sample: sample, services: services, logger: logger)
+            let (kafkaIn, kafkaOut, kafkaInCPU, kafkaOutCPU) = try await throughKafka(noop: noop, events: events, sample: sample, services: services, logger: logger)
             print("""
                 | isolation throughput (\(events) events, batches of \(batch.count), no-op C plugin) | in process | process isolation | ratio |
                 |---|---|---|---|
                 | through Kafka (consume → plugin → offset store), events/s | \(Int(kafkaIn)) | \(Int(kafkaOut)) | \(String(format: "%.2f", kafkaOut / kafkaIn)) |
+                | through Kafka, CPU µs per event (host with its embedded brokers + worker) | \(String(format: "%.3f", kafkaInCPU)) | \(String(format: "%.3f", kafkaOutCPU)) | \(String(format: "%.2f", kafkaInCPU / kafkaOutCPU)) |
                 | handle only (no Kafka), events/s | \(Int(inRate)) | \(Int(outRate)) | \(String(format: "%.2f", outRate / inRate)) |
                 | handle only, CPU µs per event (host + worker) | \(String(format: "%.3f", inCPU)) | \(String(format: "%.3f", outCPU)) | \(String(format: "%.2f", inCPU / outCPU)) |
                 """)
@@ -99,7 +100,7 @@ enum IsolationBench {
         outRegistry.shutdown()
 
         let (inGrowth, outGrowth) = try swapGrowth(noop: noop, folder: folder, load: load)
-        let (kafkaIn, kafkaOut) = try await throughKafka(noop: noop, events: events, sample: sample, services: services, logger: logger)
+        let (kafkaIn, kafkaOut, _, _) = try await throughKafka(noop: noop, events: events, sample: sample, services: services, logger: logger)
 
         print("""
             | isolation (\(events) events, \(sample.jsonBytes.count) B, batches of \(batch.count), no-op C plugin, straight to the plugin) | value |
@@ -118,7 +119,9 @@ enum IsolationBench {
 
     /// The no-op plugin behind the host's real consumer path (supervisor, loop, offset store)
     /// on an embedded cluster, in process and then isolated, each in a group of its own.
-    static func throughKafka(noop: String, events: Int, sample: CloudEvent, services: any PluginHostServices, logger: Logger) async throws -> (Double, Double) {
+    /// Also the CPU µs per event of the whole process (consumer, embedded brokers) and its workers.
+    static func throughKafka(noop: String, events: Int, sample: CloudEvent, services: any PluginHostServices, logger: Logger) async throws
+        -> (Double, Double, inCPU: Double, outCPU: Double) {
         let cluster = try EmbeddedKafkaCluster(brokerCount: 3, logger: logger)
         defer { cluster.shutdown() }
         let partitions = Int32(max(6, events / 8_000))
@@ -127,17 +130,19 @@ enum IsolationBench {
         let configuration = KafkaConfiguration(brokers: cluster.bootstrapServers, clientId: "paka-bench")
         let bus = try KafkaBus(configuration: configuration, logger: logger)
         defer { bus.shutdown(timeout: .seconds(2)) }
-        var rates: [Double] = []
+        var rates: [Double] = [], cpu: [Double] = []
         for isolation in [PluginIsolation.inprocess, .process] {
             let registry = PluginRegistry(services: services, options: .init(allowInsecurePermissions: true), logger: logger)
             var entry = PluginEntry(name: "noop", library: noop, groupId: "bench-\(isolation.rawValue)", topics: ["bench.raw"], batchSize: 500)
             entry.isolation = isolation
             registry.apply(PakaConfiguration(pluginDir: "/", plugins: [entry]))
+            let cpuBefore = cpuSeconds()
             let seconds = await PakaBench.consumeThroughHost(registry: registry, bus: bus, configuration: configuration, events: events, logger: logger)
             rates.append(Double(events) / seconds)
+            cpu.append((cpuSeconds() - cpuBefore) / Double(events) * 1e6)
             registry.shutdown()
         }
-        return (rates[0], rates[1])
+        return (rates[0], rates[1], cpu[0], cpu[1])
     }
 
     /// Host memory kept per swap: in process every new file's image stays mapped (images are
