@@ -43,9 +43,32 @@ enum IsolationBench {
         }
         let (inRegistry, inProcess) = try load("noop", noop, .inprocess, 2)
         let inRate = rate(inProcess)
+        // CPU time per event (this process and its workers): unlike rates, it barely moves
+        // when other work shares the machine.
+        func cpuPerEvent(_ plugin: LoadedPlugin) -> Double {
+            let before = cpuSeconds()
+            _ = rate(plugin)
+            return (cpuSeconds() - before) / Double(events / batch.count * batch.count) * 1e6
+        }
+        let throughputOnly = arguments.contains("--throughput-only")
+        let inCPU = throughputOnly ? cpuPerEvent(inProcess) : 0
         inRegistry.shutdown()
         let (outRegistry, isolated) = try load("noop", noop, .process, 2)
         let outRate = rate(isolated)
+        if throughputOnly {  // the ratio rows alone, for repeated runs
+            let outCPU = cpuPerEvent(isolated)
+            outRegistry.shutdown()
+            let (kafkaIn, kafkaOut, kafkaInCPU, kafkaOutCPU) = try await throughKafka(noop: noop, events: events, sample: sample, services: services, logger: logger)
+            print("""
+                | isolation throughput (\(events) events, batches of \(batch.count), no-op C plugin) | in process | process isolation | ratio |
+                |---|---|---|---|
+                | through Kafka (consume → plugin → offset store), events/s | \(Int(kafkaIn)) | \(Int(kafkaOut)) | \(String(format: "%.2f", kafkaOut / kafkaIn)) |
+                | through Kafka, CPU µs per event (host with its embedded brokers + worker) | \(String(format: "%.3f", kafkaInCPU)) | \(String(format: "%.3f", kafkaOutCPU)) | \(String(format: "%.2f", kafkaInCPU / kafkaOutCPU)) |
+                | handle only (no Kafka), events/s | \(Int(inRate)) | \(Int(outRate)) | \(String(format: "%.2f", outRate / inRate)) |
+                | handle only, CPU µs per event (host + worker) | \(String(format: "%.3f", inCPU)) | \(String(format: "%.3f", outCPU)) | \(String(format: "%.2f", inCPU / outCPU)) |
+                """)
+            return
+        }
 
         // A crash, then the next event: the worker is started again on that call.
         let (crashRegistry, crashy) = try load("crashing", crashing, .process, 1)
@@ -77,7 +100,7 @@ enum IsolationBench {
         outRegistry.shutdown()
 
         let (inGrowth, outGrowth) = try swapGrowth(noop: noop, folder: folder, load: load)
-        let (kafkaIn, kafkaOut) = try await throughKafka(noop: noop, events: events, sample: sample, services: services, logger: logger)
+        let (kafkaIn, kafkaOut, _, _) = try await throughKafka(noop: noop, events: events, sample: sample, services: services, logger: logger)
 
         print("""
             | isolation (\(events) events, \(sample.jsonBytes.count) B, batches of \(batch.count), no-op C plugin, straight to the plugin) | value |
@@ -96,7 +119,9 @@ enum IsolationBench {
 
     /// The no-op plugin behind the host's real consumer path (supervisor, loop, offset store)
     /// on an embedded cluster, in process and then isolated, each in a group of its own.
-    static func throughKafka(noop: String, events: Int, sample: CloudEvent, services: any PluginHostServices, logger: Logger) async throws -> (Double, Double) {
+    /// Also the CPU µs per event of the whole process (consumer, embedded brokers) and its workers.
+    static func throughKafka(noop: String, events: Int, sample: CloudEvent, services: any PluginHostServices, logger: Logger) async throws
+        -> (Double, Double, inCPU: Double, outCPU: Double) {
         let cluster = try EmbeddedKafkaCluster(brokerCount: 3, logger: logger)
         defer { cluster.shutdown() }
         let partitions = Int32(max(6, events / 8_000))
@@ -105,17 +130,19 @@ enum IsolationBench {
         let configuration = KafkaConfiguration(brokers: cluster.bootstrapServers, clientId: "paka-bench")
         let bus = try KafkaBus(configuration: configuration, logger: logger)
         defer { bus.shutdown(timeout: .seconds(2)) }
-        var rates: [Double] = []
+        var rates: [Double] = [], cpu: [Double] = []
         for isolation in [PluginIsolation.inprocess, .process] {
             let registry = PluginRegistry(services: services, options: .init(allowInsecurePermissions: true), logger: logger)
             var entry = PluginEntry(name: "noop", library: noop, groupId: "bench-\(isolation.rawValue)", topics: ["bench.raw"], batchSize: 500)
             entry.isolation = isolation
             registry.apply(PakaConfiguration(pluginDir: "/", plugins: [entry]))
+            let cpuBefore = cpuSeconds()
             let seconds = await PakaBench.consumeThroughHost(registry: registry, bus: bus, configuration: configuration, events: events, logger: logger)
             rates.append(Double(events) / seconds)
+            cpu.append((cpuSeconds() - cpuBefore) / Double(events) * 1e6)
             registry.shutdown()
         }
-        return (rates[0], rates[1])
+        return (rates[0], rates[1], cpu[0], cpu[1])
     }
 
     /// Host memory kept per swap: in process every new file's image stays mapped (images are
@@ -143,6 +170,21 @@ enum IsolationBench {
             return (after - before) / swaps
         }
         return (try growth(.inprocess), try growth(.process))
+    }
+
+    /// User + system CPU seconds of this process and of its live children (the workers).
+    static func cpuSeconds() -> Double {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        let children = tasks.flatMap { task in
+            ((try? String(contentsOfFile: "/proc/self/task/\(task)/children", encoding: .utf8)) ?? "").split(separator: " ").map(String.init)
+        }
+        return (["self"] + children).reduce(0) { total, pid in
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+            let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+            let ticks = fields.count > 12 ? (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0) : 0
+            return total + ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+        }
     }
 
     static func residentKiB() -> Int {

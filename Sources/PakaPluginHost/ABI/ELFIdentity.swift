@@ -24,6 +24,21 @@ struct ELFIdentity {
     /// How many bytes the headers say the file has (end of the furthest segment or table).
     let describedSize: UInt64?
 
+    /// How much of a file the loader reads first for these checks; `programHeadersEnd` says
+    /// when a file needs more.
+    static let headerBytes = 4096
+
+    /// Where the program header table ends (64-bit little-endian files; nil otherwise or when
+    /// `prefix` is too short to say).
+    static func programHeadersEnd(in prefix: [UInt8]) -> Int? {
+        guard prefix.count >= 64, prefix[4] == 2, prefix[5] == 1 else { return nil }
+        func read(_ offset: Int, _ width: Int) -> UInt64 {
+            (0..<width).reduce(UInt64(0)) { $0 | UInt64(prefix[offset + $1]) << (8 * UInt64($1)) }
+        }
+        let end = read(32, 8).addingReportingOverflow(read(54, 2) * read(56, 2))
+        return end.overflow || end.partialValue > UInt64(Int.max) ? nil : Int(end.partialValue)
+    }
+
     /// Returns nil when `header` is not an ELF header at all.
     init?(header: some Collection<UInt8>) {
         let bytes = Array(header.prefix(20))

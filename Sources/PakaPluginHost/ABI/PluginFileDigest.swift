@@ -3,11 +3,16 @@ import Foundation
 
 /// SHA-256 of a plugin file, as `sha256sum` prints it.
 public enum PluginFileDigest {
+    /// Streams the file in chunks (see `PluginFileReader` for why not in one buffer).
     public static func sha256(ofFileAt path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let file = PluginFileReader(path: path) else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
         }
-        return hex(SHA256.hash(data: data))
+        do {
+            return hex(try file.sha256())
+        } catch {
+            throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
     }
 
     static func hex(_ digest: SHA256.Digest) -> String {

@@ -1,5 +1,4 @@
 import CPakaABI
-import Crypto
 import Foundation
 
 #if canImport(Glibc)
@@ -34,14 +33,22 @@ public final class PluginImage: Sendable {
     /// An image in `resident` with the file's sha256 is returned instead of mapping the same
     /// bytes again (a swap back to a version this process already holds costs no memory).
     public static func load(path: String, options: Options = Options(), resident: [PluginImage] = []) throws(PluginLoadError) -> PluginImage {
-        let bytes = try readChecked(path: path, options: options)
-        let digest = PluginFileDigest.hex(SHA256.hash(data: bytes))
+        let file = try openChecked(path: path, options: options)
+        let (copy, digest, copied) = try PluginCopyArea.shared.makeCopy(of: file, source: path)
+        if copied != file.size {
+            PluginCopyArea.shared.discard(copy)
+            throw PluginLoadError(.truncated, path: path,
+                "changed while it was read (\(file.size) bytes when opened, \(copied) read); install with an atomic mv so the host never sees a half-written file")
+        }
         if let pin = options.expectedSHA256, pin.lowercased() != digest {
+            PluginCopyArea.shared.discard(copy)
             throw PluginLoadError(.checksumMismatch, path: path,
                 "sha256 is \(digest) but plugins.json pins \(pin.lowercased()); update the pin or install the intended file")
         }
-        if let same = resident.first(where: { $0.sha256 == digest }) { return same }
-        let copy = try PluginCopyArea.shared.makeCopy(of: bytes, source: path, sha256: digest)
+        if let same = resident.first(where: { $0.sha256 == digest }) {
+            PluginCopyArea.shared.discard(copy)
+            return same
+        }
         guard let handle = dlopen(copy, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let why = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
             throw PluginLoadError(.dlopenFailed, path: path, "cannot be loaded: \(why)")
@@ -68,7 +75,9 @@ public final class PluginImage: Sendable {
         self.vtable = vtable
     }
 
-    private static func readChecked(path: String, options: Options) throws(PluginLoadError) -> Data {
+    /// The permission and ELF checks, on the file opened for the copy. Reads only the headers:
+    /// the content goes through `PluginFileReader` in chunks.
+    private static func openChecked(path: String, options: Options) throws(PluginLoadError) -> PluginFileReader {
         var status = stat()
         guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
             throw PluginLoadError(.missingFile, path: path,
@@ -82,24 +91,28 @@ public final class PluginImage: Sendable {
                 try checkNotWritableByOthers(path: path, mode: folderStatus.st_mode, what: "folder '\(folder)'")
             }
         }
-        guard let bytes = FileManager.default.contents(atPath: path) else {
+        guard let file = PluginFileReader(path: path), var header = file.prefix(min(file.size, ELFIdentity.headerBytes)) else {
             throw PluginLoadError(.missingFile, path: path, "cannot be read (permission denied?)")
         }
-        guard !bytes.isEmpty else {
+        guard file.size > 0, !header.isEmpty else {
             throw PluginLoadError(.emptyFile, path: path, "is empty (0 bytes); was the copy interrupted?")
         }
-        guard let elf = ELFIdentity(header: bytes) else {
+        // Program headers past the first bytes (unusual): read up to their end, within the file.
+        if let needed = ELFIdentity.programHeadersEnd(in: header), needed > header.count, needed <= 1 << 20, let longer = file.prefix(min(needed, file.size)) {
+            header = longer
+        }
+        guard let elf = ELFIdentity(header: header) else {
             throw PluginLoadError(.notELF, path: path,
-                "is not an ELF shared library (\(bytes.count) bytes, no ELF header); is it truncated or a different file?")
+                "is not an ELF shared library (\(file.size) bytes, no ELF header); is it truncated or a different file?")
         }
         if let mismatch = elf.mismatch() {
             throw PluginLoadError(.wrongMachine, path: path, mismatch)
         }
-        if let described = elf.describedSize, described > UInt64(bytes.count) {
+        if let described = elf.describedSize, described > UInt64(file.size) {
             throw PluginLoadError(.truncated, path: path,
-                "is truncated: \(bytes.count) bytes, but its ELF headers describe \(described); was the copy interrupted? (install with an atomic mv)")
+                "is truncated: \(file.size) bytes, but its ELF headers describe \(described); was the copy interrupted? (install with an atomic mv)")
         }
-        return bytes
+        return file
     }
 
     private static func checkNotWritableByOthers(path: String, mode: mode_t, what: String) throws(PluginLoadError) {

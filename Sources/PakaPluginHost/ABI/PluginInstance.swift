@@ -69,14 +69,27 @@ final class PluginInstance: @unchecked Sendable {
             }
         }
         // Copy error texts now: they are only valid until our next call on this instance.
-        return results.map { result in
-            let message = result.error.map { String(cString: $0) } ?? ""
-            switch result.code {
-            case PAKA_OK: return .ok
-            case PAKA_FAIL: return .fail(message.isEmpty ? "plugin '\(pluginName)' failed the event without a message" : message)
-            case PAKA_RETRY: return .retry(message.isEmpty ? "plugin '\(pluginName)' asked for a retry" : message)
-            default: return .fail("plugin '\(pluginName)' returned unknown result code \(result.code)")
-            }
+        return results.map(outcome)
+    }
+
+    /// For a `paka worker`: events already laid out for the ABI (borrowed from the request
+    /// frame); the plugin's answers are left in `results` as it gave them (`outcome` reads one).
+    func handle(_ events: UnsafeBufferPointer<paka_event>, results: UnsafeMutableBufferPointer<paka_event_result>) {
+        guard !events.isEmpty else { return }
+        results.initialize(repeating: paka_event_result(code: PAKA_RETRY, error: nil))
+        vtable.handle(handle, events.baseAddress, events.count, results.baseAddress)
+    }
+
+    /// What one result means; its error text is copied (valid only until the next call).
+    func outcome(_ result: paka_event_result) -> EventOutcome { Self.outcome(result, plugin: pluginName) }
+
+    static func outcome(_ result: paka_event_result, plugin: String) -> EventOutcome {
+        let message = result.error.map { String(cString: $0) } ?? ""
+        switch result.code {
+        case PAKA_OK: return .ok
+        case PAKA_FAIL: return .fail(message.isEmpty ? "plugin '\(plugin)' failed the event without a message" : message)
+        case PAKA_RETRY: return .retry(message.isEmpty ? "plugin '\(plugin)' asked for a retry" : message)
+        default: return .fail("plugin '\(plugin)' returned unknown result code \(result.code)")
         }
     }
 

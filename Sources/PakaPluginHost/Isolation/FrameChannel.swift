@@ -18,12 +18,12 @@ final class FrameChannel: Sendable {
 
     init(fd: Int32) { self.fd = fd }
 
-    /// false when the peer is gone.
+    /// false when the peer is gone. The frame is sealed in place and written as it is.
     @discardableResult
-    func send(_ writer: WireWriter) -> Bool {
-        let frame = writer.frame
+    func send(_ writer: consuming WireWriter) -> Bool {
+        writer.sealLength()
         return writing.withLock { _ in
-            frame.withUnsafeBytes { raw in
+            writer.bytes.withUnsafeBytes { raw in
                 var sent = 0
                 while sent < raw.count {
                     let n = Glibc.send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
@@ -36,25 +36,27 @@ final class FrameChannel: Sendable {
 
     /// The next frame's kind and body; nil at end of stream, on a read error or a malformed frame.
     func receive() -> (kind: WorkerFrameKind, body: [UInt8])? {
-        var header = [UInt8](repeating: 0, count: 5)
-        guard readFully(&header) else { return nil }
-        let length = Int(UInt32(header[0]) | UInt32(header[1]) << 8 | UInt32(header[2]) << 16 | UInt32(header[3]) << 24)
-        guard length >= 1, length <= Self.maxFrameBytes, let kind = WorkerFrameKind(rawValue: header[4]) else { return nil }
-        var body = [UInt8](repeating: 0, count: length - 1)
-        guard readFully(&body) else { return nil }
-        return (kind, body)
+        var header: (UInt32, UInt8) = (0, 0)
+        let headerRead = withUnsafeMutableBytes(of: &header) { raw in readFully(raw.baseAddress!, 5) }
+        guard headerRead else { return nil }
+        let length = Int(UInt32(littleEndian: header.0))
+        guard length >= 1, length <= Self.maxFrameBytes, let kind = WorkerFrameKind(rawValue: header.1) else { return nil }
+        var complete = false
+        // Not zero-filled first: every byte is read into before the array is used.
+        let body = [UInt8](unsafeUninitializedCapacity: length - 1) { buffer, count in
+            complete = buffer.baseAddress.map { readFully(UnsafeMutableRawPointer($0), length - 1) } ?? true
+            count = complete ? length - 1 : 0
+        }
+        return complete ? (kind, body) : nil
     }
 
-    private func readFully(_ buffer: inout [UInt8]) -> Bool {
+    private func readFully(_ start: UnsafeMutableRawPointer, _ total: Int) -> Bool {
         var got = 0
-        let total = buffer.count
-        return buffer.withUnsafeMutableBytes { raw in
-            while got < total {
-                let n = read(fd, raw.baseAddress! + got, total - got)
-                if n > 0 { got += n } else if n < 0 && errno == EINTR { continue } else { return false }
-            }
-            return true
+        while got < total {
+            let n = read(fd, start + got, total - got)
+            if n > 0 { got += n } else if n < 0 && errno == EINTR { continue } else { return false }
         }
+        return true
     }
 
     func close() { _ = Glibc.close(fd) }

@@ -125,12 +125,12 @@ final class ProcessPluginInstance: PluginCalls, @unchecked Sendable {
     func handle(_ events: [PluginEvent]) -> [EventOutcome] {
         var outcomes = [EventOutcome?](repeating: nil, count: events.count)
         var crashes = [Int](repeating: 0, count: events.count)
-        var pending = Array(events.indices)[...]
+        var pending = events.indices  // always a run from the front: answered events leave at its start
         var oneByOne = false
         while let first = pending.first {
             if tracker.isCrashed { break }
             let chunk = oneByOne ? pending.prefix(1) : pending
-            let request = WorkerMessages.encode(chunk.map { events[$0] })
+            let request = WorkerMessages.encode(events[chunk])
             switch call(request, expecting: .handled, during: "handle") {
             case .notStarted:
                 continue  // nothing was handed over; the run of failed starts ends in state crashed

@@ -1,3 +1,5 @@
+import CPakaABI
+
 /// The requests and replies of the worker channel, as frames.
 enum WorkerMessages {
     /// What the worker needs to load and create the plugin.
@@ -82,8 +84,17 @@ enum WorkerMessages {
         return .ready(descriptor, sha256: sha256)
     }
 
-    static func encode(_ events: [PluginEvent]) -> WireWriter {
-        var w = WireWriter(kind: .handle, capacity: events.reduce(0) { $0 + $1.payload.count + $1.key.count + $1.id.utf8.count + $1.topic.utf8.count + 36 })
+    /// The per-event fields of a handle frame: id, topic, key and payload (each a 4-byte length
+    /// and the bytes), partition, offset, attempt.
+    static let eventFixedBytes = 4 * 4 + 4 + 8 + 4
+
+    /// One allocation for the whole frame, sized exactly; every field copied in one go.
+    static func encode(_ events: ArraySlice<PluginEvent>) -> WireWriter {
+        var size = 4
+        for i in events.indices {
+            size += eventFixedBytes + events[i].id.utf8.count + events[i].topic.utf8.count + events[i].key.count + events[i].payload.count
+        }
+        var w = WireWriter(kind: .handle, capacity: size)
         w.u32(UInt32(truncatingIfNeeded: events.count))
         for i in events.indices {
             w.string(events[i].id)
@@ -97,30 +108,69 @@ enum WorkerMessages {
         return w
     }
 
-    static func decodeEvents(_ body: [UInt8]) throws(WireReader.Malformed) -> [PluginEvent] {
-        var r = WireReader(body)
-        let count = Int(try r.u32())
-        guard count <= body.count else { throw WireReader.Malformed() }  // each event takes bytes
-        var events: [PluginEvent] = []
-        events.reserveCapacity(count)
-        for _ in 0..<count {
-            let id = try r.string(), topic = try r.string(), key = try r.data(), payload = try r.data()
-            events.append(PluginEvent(id: id, topic: topic, key: key, payload: payload, partition: try r.i32(), offset: try r.i64(), attempt: try r.u32()))
+    /// The worker's path: the events of a handle frame laid out as the ABI's structs, borrowing
+    /// their bytes from `body` (nothing copied, no strings made), for the length of `body`'s
+    /// call. nil when the frame is malformed.
+    static func withABIEvents<R>(in body: [UInt8], _ handle: (UnsafeBufferPointer<paka_event>) -> R) -> R? {
+        body.withUnsafeBytes { raw -> R? in
+            var at = 0
+            func u32() -> UInt32? {
+                guard raw.count - at >= 4 else { return nil }
+                defer { at += 4 }
+                return UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+            }
+            func u64() -> UInt64? {
+                guard raw.count - at >= 8 else { return nil }
+                defer { at += 8 }
+                return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+            }
+            func bytes() -> paka_bytes? {
+                guard let count = u32().map(Int.init), count <= raw.count - at else { return nil }
+                defer { at += count }
+                return paka_bytes(ptr: raw.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) + at }, len: count)
+            }
+            guard let count = u32().map(Int.init), count <= raw.count / eventFixedBytes else { return nil }
+            var events: [paka_event] = []
+            events.reserveCapacity(count)
+            for _ in 0..<count {
+                guard let id = bytes(), let topic = bytes(), let key = bytes(), let payload = bytes(),
+                      let partition = u32(), let offset = u64(), let attempt = u32() else { return nil }
+                events.append(paka_event(id: id, topic: topic, key: key, payload: payload, partition: Int32(bitPattern: partition),
+                                         offset: Int64(bitPattern: offset), attempt: attempt))
+            }
+            return events.withUnsafeBufferPointer(handle)
         }
-        return events
     }
 
     static func encode(_ outcomes: [EventOutcome]) -> WireWriter {
-        var w = WireWriter(kind: .handled)
+        var w = WireWriter(kind: .handled, capacity: 4 + outcomes.count * 5)
         w.u32(UInt32(truncatingIfNeeded: outcomes.count))
-        for outcome in outcomes {
-            switch outcome {
-            case .ok: w.u8(0); w.string("")
-            case .retry(let m): w.u8(1); w.string(m)
-            case .fail(let m): w.u8(2); w.string(m)
+        for outcome in outcomes { append(outcome, to: &w) }
+        return w
+    }
+
+    /// The worker's path: OK answers (the common case) go out as they are; only the others
+    /// become texts (`describe`: the same words as an in-process instance's outcome).
+    static func encode(_ results: UnsafeBufferPointer<paka_event_result>, describe: (paka_event_result) -> EventOutcome) -> WireWriter {
+        var w = WireWriter(kind: .handled, capacity: 4 + results.count * 5)
+        w.u32(UInt32(truncatingIfNeeded: results.count))
+        for result in results {
+            if result.code == PAKA_OK {
+                w.u8(0)
+                w.u32(0)
+            } else {
+                append(describe(result), to: &w)
             }
         }
         return w
+    }
+
+    private static func append(_ outcome: EventOutcome, to w: inout WireWriter) {
+        switch outcome {
+        case .ok: w.u8(0); w.u32(0)
+        case .retry(let m): w.u8(1); w.string(m)
+        case .fail(let m): w.u8(2); w.string(m)
+        }
     }
 
     static func decodeOutcomes(_ body: [UInt8], expected: Int) throws(WireReader.Malformed) -> [EventOutcome] {

@@ -41,6 +41,11 @@ final class WorkerProcess: @unchecked Sendable {
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
             throw WorkerStartFailure(message: "socketpair failed: \(String(cString: strerror(errno)))")
         }
+        // A batch of 500 events is ~200 KB, about the default send buffer: with room for a few
+        // frames each `send` completes at once instead of waking the reader once per part.
+        // Memory is only used while a frame is in flight; the kernel caps it at wmem_max.
+        var room: Int32 = 4 << 20
+        for fd in fds { _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &room, socklen_t(MemoryLayout<Int32>.size)) }
         let executable = Self.executable
         let arguments = [executable, "worker", "--plugin", pluginName]
         var cArguments = arguments.map { strdup($0) } + [nil]

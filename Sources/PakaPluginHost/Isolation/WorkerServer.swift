@@ -1,3 +1,4 @@
+import CPakaABI
 import CPakaIsolation
 import Foundation
 
@@ -44,11 +45,25 @@ public enum WorkerServer {
             channel.send(WorkerMessages.encode(.refused(error)))
             return 1
         }
+        var results: [paka_event_result] = []  // reused by every batch
         while let request = channel.receive() {
             do {
                 switch request.kind {
                 case .handle:
-                    channel.send(WorkerMessages.encode(instance.handle(try WorkerMessages.decodeEvents(request.body))))
+                    // Events straight from the frame to the plugin and answers straight back: no
+                    // per-event strings or arrays (this is the per-event cost of isolation).
+                    let reply = WorkerMessages.withABIEvents(in: request.body) { events in
+                        if results.count < events.count {
+                            results = [paka_event_result](repeating: paka_event_result(code: PAKA_RETRY, error: nil), count: events.count)
+                        }
+                        return results.withUnsafeMutableBufferPointer { all in
+                            let batch = UnsafeMutableBufferPointer(rebasing: all[0..<events.count])
+                            instance.handle(events, results: batch)
+                            return WorkerMessages.encode(UnsafeBufferPointer(batch), describe: instance.outcome)
+                        }
+                    }
+                    guard let reply else { return 2 }
+                    channel.send(reply)
                 case .flush:
                     channel.send(WorkerMessages.encodeFlushed(instance.flush()))
                 case .health:

@@ -2,35 +2,47 @@
 /// length-prefixed byte strings, nothing else. Both sides are the same executable, so the
 /// format needs no version; a malformed frame means a broken worker and ends it.
 struct WireWriter {
+    /// The whole frame: the length prefix (set by `sealLength`), the kind, the fields.
     private(set) var bytes: [UInt8] = []
 
     init(kind: WorkerFrameKind, capacity: Int = 64) {
         bytes.reserveCapacity(capacity + 5)
-        bytes += [0, 0, 0, 0]  // length, filled in by `frame`
+        bytes += [0, 0, 0, 0]  // length, filled in by `sealLength`
         bytes.append(kind.rawValue)
     }
 
     mutating func u8(_ value: UInt8) { bytes.append(value) }
     mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
-    mutating func u32(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
+    mutating func u32(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func i32(_ value: Int32) { u32(UInt32(bitPattern: value)) }
-    mutating func u64(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
+    mutating func u64(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func i64(_ value: Int64) { u64(UInt64(bitPattern: value)) }
 
-    mutating func data<C: Collection<UInt8>>(_ value: C) {
+    mutating func data(_ value: [UInt8]) {
+        u32(UInt32(truncatingIfNeeded: value.count))
+        value.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func data(_ value: UnsafeRawBufferPointer) {
         u32(UInt32(truncatingIfNeeded: value.count))
         bytes.append(contentsOf: value)
     }
 
-    mutating func string(_ value: String) { data(value.utf8) }
-
-    /// The finished frame: the length prefix counts everything after itself.
-    var frame: [UInt8] {
-        var out = bytes
-        let length = UInt32(truncatingIfNeeded: out.count - 4).littleEndian
-        withUnsafeBytes(of: length) { for i in 0..<4 { out[i] = $0[i] } }
-        return out
+    /// A native string's UTF-8 is copied in one go; others byte by byte.
+    mutating func string(_ value: String) {
+        let utf8 = value.utf8
+        u32(UInt32(truncatingIfNeeded: utf8.count))
+        if utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: UnsafeRawBufferPointer($0)) }) == nil {
+            bytes.append(contentsOf: utf8)
+        }
     }
+
+    /// Writes the length prefix (everything after itself) into the frame, in place.
+    mutating func sealLength() {
+        let length = UInt32(truncatingIfNeeded: bytes.count - 4)
+        for i in 0..<4 { bytes[i] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(i))) }
+    }
+
 }
 
 /// Reads the fields of one frame body in order; every read checks the bounds.
@@ -44,30 +56,38 @@ struct WireReader {
 
     init(_ body: [UInt8]) { bytes = body }
 
-    private mutating func take(_ count: Int) throws(Malformed) -> ArraySlice<UInt8> {
+    /// Moves past `count` bytes; returns where they start.
+    private mutating func skip(_ count: Int) throws(Malformed) -> Int {
         guard count >= 0, count <= bytes.count - at else { throw Malformed() }
         defer { at += count }
-        return bytes[at..<(at + count)]
+        return at
     }
 
-    mutating func u8() throws(Malformed) -> UInt8 { try take(1).first ?? 0 }
+    private mutating func littleEndian(_ width: Int) throws(Malformed) -> UInt64 {
+        let start = try skip(width)
+        var value: UInt64 = 0
+        for i in 0..<width { value |= UInt64(bytes[start + i]) << (8 * UInt64(i)) }
+        return value
+    }
+
+    mutating func u8() throws(Malformed) -> UInt8 { bytes[try skip(1)] }
     mutating func bool() throws(Malformed) -> Bool { try u8() != 0 }
-
-    mutating func u32() throws(Malformed) -> UInt32 {
-        try take(4).reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-    }
-
+    mutating func u32() throws(Malformed) -> UInt32 { UInt32(truncatingIfNeeded: try littleEndian(4)) }
     mutating func i32() throws(Malformed) -> Int32 { Int32(bitPattern: try u32()) }
-
-    mutating func u64() throws(Malformed) -> UInt64 {
-        try take(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-    }
-
+    mutating func u64() throws(Malformed) -> UInt64 { try littleEndian(8) }
     mutating func i64() throws(Malformed) -> Int64 { Int64(bitPattern: try u64()) }
 
-    mutating func data() throws(Malformed) -> [UInt8] { Array(try take(Int(try u32()))) }
+    mutating func data() throws(Malformed) -> [UInt8] {
+        let count = Int(try u32())
+        let start = try skip(count)
+        return Array(bytes[start..<(start + count)])
+    }
 
-    mutating func string() throws(Malformed) -> String { String(decoding: try data(), as: UTF8.self) }
+    mutating func string() throws(Malformed) -> String {
+        let count = Int(try u32())
+        let start = try skip(count)
+        return count == 0 ? "" : String(decoding: bytes[start..<(start + count)], as: UTF8.self)
+    }
 }
 
 /// What a frame is. Requests go host → worker and get exactly one reply each; `log` and
