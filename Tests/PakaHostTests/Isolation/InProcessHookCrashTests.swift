@@ -22,7 +22,11 @@ import Testing
                 if let range = text.range(of: "paka listening on ") { url = String(text[range.upperBound...].prefix { !$0.isWhitespace }) }
                 return url != nil || !host.isRunning
             }
-            if let url, let poke { await poke(url) }
+            if let url, let poke {
+                await poke(url)
+                // A poke that killed the host: Foundation learns of the exit a little later.
+                _ = await eventually(5) { !host.isRunning }
+            }
             if let url, host.isRunning { return (deaths, host, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "", url) }
             if host.isRunning {
                 host.terminate()
