@@ -81,6 +81,27 @@ extension ConsumerLoop {
         }
     }
 
+    /// How long a stopping loop waits for dead letters already sent.
+    static let deadLetterDrainAtStop: Duration = .seconds(10)
+
+    /// At stop: dead letters already sent get a bounded wait for their acknowledgement, and the
+    /// partitions are settled as they arrive, so the final commit covers those events and the
+    /// next owner of the partition does not dead-letter them a second time. What is still
+    /// unanswered at the limit stays uncommitted (redelivered: at-least-once).
+    func awaitDeadLettersInFlight(upTo limit: Duration) {
+        let deadline = ContinuousClock.now + limit
+        while deadLetterAcks.inFlight.load(ordering: .relaxed) > 0 && ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+            collectDeadLetterAcks()
+            for partition in Array(queues.keys) { settle(&queues[partition]!, partition: partition) }
+        }
+        let unanswered = deadLetterAcks.inFlight.load(ordering: .relaxed)
+        if unanswered > 0 {
+            logger.warning("stopping with dead letters unanswered; their events stay uncommitted and are dead-lettered again by the next owner",
+                           metadata: ["unanswered": "\(unanswered)"])
+        }
+    }
+
     func refuseDeadLetter(at index: Int, error: KafkaError, queue: inout PartitionQueue) {
         logger.error("could not write the dead letter; will try again", metadata: [
             "partition": "\(queue[index].message.partition)", "offset": "\(queue[index].message.offset)", "error": "\(error)"])

@@ -94,6 +94,7 @@ final class ConsumerLoop: @unchecked Sendable {
             }
             processReady()
         }
+        awaitDeadLettersInFlight(upTo: Self.deadLetterDrainAtStop)
         do { try consumer.commit() } catch { logger.warning("final commit failed; uncommitted events will be redelivered", metadata: ["error": "\(error)"]) }
         consumer.close()
         control.loopStopped()

@@ -47,3 +47,36 @@ import Testing
         #expect(letters.allSatisfy { $0.headers.contains { $0.name == "paka-error" } })
     }
 }
+
+/// Stopping while dead letters wait for their broker: the loop waits for them (bounded), so the
+/// final commit covers the poison and the next owner does not dead-letter it again.
+@Suite struct DeadLetterAtStopTests {
+    @Test func aStopWhileADeadLetterIsUnansweredWaitsForItAndTheNextOwnerDoesNotWriteItAgain() async throws {
+        let harness = try PipelineHarness(partitions: 1, messageTimeoutMs: 60_000)
+        let topic = PipelineHarness.topic, dlq = Topics.deadLetter(of: topic)
+        try harness.cluster.setPartitionLeader(topic: topic, partition: 0, broker: 1)
+        try harness.cluster.setPartitionLeader(topic: dlq, partition: 0, broker: 3)
+        try harness.cluster.setGroupCoordinator(group: "paka-scripted", broker: 1)
+        let producer = harness.bus.currentProducer
+        _ = try await producer.send(topic: topic, key: Array("poison".utf8), value: Array("not json".utf8))
+        try harness.cluster.setBrokerDown(3)
+        let first = try harness.startConsumer()
+        #expect(await eventually(30) { first.loop.deadLetterAcks.inFlight.load(ordering: .relaxed) == 1 })
+
+        // The stop begins while the dead letter's broker is down; it comes back meanwhile.
+        let stopping = Task.detached { first.stop() }
+        try await Task.sleep(for: .milliseconds(500))
+        try harness.cluster.setBrokerUp(3)
+        await stopping.value
+        #expect(first.loop.deadLetterAcks.inFlight.load(ordering: .relaxed) == 0)
+
+        // The next owner of the partition starts after the poison: nothing is written twice.
+        let good = harness.event("after-restart")
+        _ = try await producer.send(topic: topic, key: Array(good.subject.utf8), value: good.jsonBytes)
+        let second = try harness.startConsumer()
+        #expect(await eventually(30) { harness.recorded.map(\.id).contains("after-restart") })
+        second.stop()
+        let letters = try harness.readAll(dlq, expecting: 2)
+        #expect(letters.count == 1)
+    }
+}
