@@ -22,11 +22,12 @@ final class PipelineHarness: @unchecked Sendable {
     let configuration: KafkaConfiguration
 
     init(partitions: Int32 = 1, retry: RetryPolicy = RetryPolicy(initialBackoffMs: 50, maxBackoffMs: 200),
-         batchSize: Int = 100, plugin: String? = nil, messageTimeoutMs: Int = 3000) throws {
+         batchSize: Int = 100, plugin: String? = nil, messageTimeoutMs: Int = 3000, properties: [String: String] = [:]) throws {
         cluster = try BrokerProcess(brokers: 3, topics: [Self.topic, Topics.deadLetter(of: Self.topic), "echo.out"].map { ($0, partitions) })
         configuration = KafkaConfiguration(
             brokers: cluster.bootstrapServers, clientId: "paka-test",
-            properties: EmbeddedKafkaCluster.fastConsumerProperties.merging(["message.timeout.ms": "\(messageTimeoutMs)"]) { a, _ in a })
+            properties: EmbeddedKafkaCluster.fastConsumerProperties.merging(["message.timeout.ms": "\(messageTimeoutMs)"]) { a, _ in a }
+                .merging(properties) { _, given in given })
         record = dir.file("record.txt")
         let services = HostServices(dataDirectory: dir.file("data"), logger: .test)
         registry = PluginRegistry(services: services, logger: .test)
