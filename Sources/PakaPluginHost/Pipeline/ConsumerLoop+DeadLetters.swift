@@ -81,9 +81,6 @@ extension ConsumerLoop {
         }
     }
 
-    /// How long a stopping loop waits for dead letters already sent.
-    static let deadLetterDrainAtStop: Duration = .seconds(10)
-
     /// At stop: dead letters already sent get a bounded wait for their acknowledgement, and the
     /// partitions are settled as they arrive, so the final commit covers those events and the
     /// next owner of the partition does not dead-letter them a second time. What is still

@@ -19,6 +19,8 @@ final class ConsumerLoop: @unchecked Sendable {
         var retry: RetryPolicy
         var maxEventBytes: Int = 1 << 20
         var pollTimeout: Duration = .milliseconds(100)
+        /// How long a stopping loop waits for dead letters already sent (see `awaitDeadLettersInFlight`).
+        var deadLetterWaitAtStop: Duration = .seconds(10)
     }
 
     let settings: Settings
@@ -94,7 +96,7 @@ final class ConsumerLoop: @unchecked Sendable {
             }
             processReady()
         }
-        awaitDeadLettersInFlight(upTo: Self.deadLetterDrainAtStop)
+        awaitDeadLettersInFlight(upTo: settings.deadLetterWaitAtStop)
         do { try consumer.commit() } catch { logger.warning("final commit failed; uncommitted events will be redelivered", metadata: ["error": "\(error)"]) }
         consumer.close()
         control.loopStopped()

@@ -68,10 +68,12 @@ final class PipelineHarness: @unchecked Sendable {
         func stop() { loop.requestStop(); finished.wait() }
     }
 
-    func startConsumer(group: String = "paka-scripted", maxEventBytes: Int = 1 << 20, registry: PluginRegistry? = nil) throws -> RunningConsumer {
+    func startConsumer(group: String = "paka-scripted", maxEventBytes: Int = 1 << 20, registry: PluginRegistry? = nil,
+                       deadLetterWaitAtStop: Duration = .seconds(10)) throws -> RunningConsumer {
         let plugin = (registry ?? self.registry).active(named: "scripted")!
-        let settings = ConsumerLoop.Settings(pluginName: "scripted", groupId: group, topics: [Self.topic], batchSize: plugin.entry.batchSize,
+        var settings = ConsumerLoop.Settings(pluginName: "scripted", groupId: group, topics: [Self.topic], batchSize: plugin.entry.batchSize,
                                              retry: plugin.entry.retry, maxEventBytes: maxEventBytes)
+        settings.deadLetterWaitAtStop = deadLetterWaitAtStop
         return RunningConsumer(try ConsumerLoop(settings: settings, configuration: configuration, registry: registry ?? self.registry, bus: bus, logger: .test))
     }
 

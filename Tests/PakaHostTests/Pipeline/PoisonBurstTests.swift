@@ -62,7 +62,9 @@ import Testing
         let producer = harness.bus.currentProducer
         _ = try await producer.send(topic: topic, key: Array("poison".utf8), value: Array("not json".utf8))
         try harness.cluster.setBrokerDown(3)
-        let first = try harness.startConsumer()
+        // A long wait, so that a loaded machine's slow reconnect cannot decide the outcome (the
+        // host waits 10 s; this proves the stop waits and settles, not how fast a broker returns).
+        let first = try harness.startConsumer(deadLetterWaitAtStop: .seconds(90))
         #expect(await eventually(30) { first.loop.deadLetterAcks.inFlight.load(ordering: .relaxed) == 1 })
 
         // The stop begins while the dead letter's broker is down; it comes back meanwhile.
