@@ -27,8 +27,6 @@ struct BrokerCommand: AsyncParsableCommand {
         for name in Topics.all + Topics.all.map(Topics.deadLetter(of:)) + topic {
             try cluster.createTopic(name, partitions: partitions)
         }
-        FileHandle.standardOutput.write(Data("\(cluster.bootstrapServers)\n".utf8))
-        logger.info("embedded Kafka running; try: kcat -b \(cluster.bootstrapServers) -L   (Ctrl-C stops it; SIGUSR1 takes every broker down, SIGUSR2 brings them back)")
         // Outage drills (scripts/chaos): the brokers refuse connections but keep their data and
         // the groups' offsets, as a real cluster's outage would; killing this process loses both.
         let outages = [(SIGUSR1, "down"), (SIGUSR2, "up")].map { signo, state in
@@ -41,10 +39,15 @@ struct BrokerCommand: AsyncParsableCommand {
             source.resume()
             return source
         }
+        // Every signal is handled before the list is printed: whoever reads it may signal at once.
+        // (Under --control, SIGINT/SIGTERM keep their default: the process ends at once.)
+        let termination = control ? nil : TerminationSignal()
+        FileHandle.standardOutput.write(Data("\(cluster.bootstrapServers)\n".utf8))
+        logger.info("embedded Kafka running; try: kcat -b \(cluster.bootstrapServers) -L   (Ctrl-C stops it; SIGUSR1 takes every broker down, SIGUSR2 brings them back)")
         if control {
             await serveControlCommands(BrokerControl(cluster: cluster))
         } else {
-            await waitForTerminationSignal()
+            await termination?.wait()
         }
         outages.forEach { $0.cancel() }
         cluster.shutdown()
@@ -66,32 +69,39 @@ private func serveControlCommands(_ control: BrokerControl) async {
     }
 }
 
-/// Suspends until SIGINT or SIGTERM.
-func waitForTerminationSignal() async {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        let once = SignalWaiter(continuation)
-        for signo in [SIGINT, SIGTERM] {
-            signal(signo, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signo)
-            source.setEventHandler { once.fire() }
-            source.resume()
-            once.keep(source)
-        }
-    }
-}
-
-private final class SignalWaiter: @unchecked Sendable {
+/// SIGINT and SIGTERM, handled from creation on; ``wait()`` returns once one arrived (before
+/// or after the call).
+private final class TerminationSignal: @unchecked Sendable {
     // @unchecked: guarded by `lock`.
     private let lock = NSLock()
+    private var arrived = false
     private var continuation: CheckedContinuation<Void, Never>?
     private var sources: [any DispatchSourceSignal] = []
 
-    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
+    init() {
+        for signo in [SIGINT, SIGTERM] {
+            signal(signo, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signo)
+            source.setEventHandler { [weak self] in self?.fire() }
+            source.resume()
+            sources.append(source)
+        }
+    }
 
-    func keep(_ source: any DispatchSourceSignal) { lock.withLock { sources.append(source) } }
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = lock.withLock { () -> Bool in
+                if arrived { return true }
+                self.continuation = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
 
-    func fire() {
+    private func fire() {
         let pending = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            arrived = true
             defer { continuation = nil }
             return continuation
         }
