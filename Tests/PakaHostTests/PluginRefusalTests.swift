@@ -62,6 +62,19 @@ import Testing
         #expect(error?.message.contains("is truncated: \(whole.count / 3) bytes, but its ELF headers describe \(whole.count)") == true)
     }
 
+    /// Offsets in the headers come from the file: one near 2⁶⁴ must be a refusal, not an
+    /// arithmetic overflow (a trap that would take the host down with a dropped-in file).
+    @Test(arguments: [32, 40])  // e_phoff, e_shoff
+    func headerOffsetsNearTheTopOfTheAddressSpaceAreRefusedAsTruncated(field: Int) throws {
+        let path = try copy(try PluginCompiler.echo(name: "echo-offset"), as: "offset-\(field).so")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        for i in 0..<8 { bytes[field + i] = i == 0 ? 0xF0 : 0xFF }  // 0xFFFF_FFFF_FFFF_FFF0
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let error = refusal(path)
+        #expect(error?.reason == .truncated)
+        #expect(error?.message.contains("but its ELF headers describe \(UInt64.max)") == true, "\(String(describing: error))")
+    }
+
     @Test func libraryWithoutEntrySymbolIsRefused() throws {
         let error = refusal(try PluginCompiler.build(defines: ["FIXTURE_NO_ENTRY"], name: "noentry"))
         #expect(error?.reason == .missingEntrySymbol)

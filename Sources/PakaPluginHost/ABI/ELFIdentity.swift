@@ -53,22 +53,31 @@ struct ELFIdentity {
 
     /// The furthest byte any program header, PT_LOAD segment or section header table reaches.
     /// `dlopen` maps segments without checking the file is that long, and touching a page past
-    /// the end raises SIGBUS in the host — so a truncated file must be caught here.
+    /// the end raises SIGBUS in the host — so a truncated file must be caught here. Every sum is
+    /// saturating: the offsets come from the file, and a header claiming an offset near 2⁶⁴
+    /// must be refused as describing more than the file has, not overflow (a trap in the host).
     private static func extent(of file: some Collection<UInt8>) -> UInt64? {
         let bytes = Array(file)
+        func plus(_ a: UInt64, _ b: UInt64) -> UInt64 {
+            let (sum, overflow) = a.addingReportingOverflow(b)
+            return overflow ? .max : sum
+        }
         func read(_ offset: UInt64, _ width: Int) -> UInt64? {
-            guard offset + UInt64(width) <= UInt64(bytes.count) else { return nil }
+            guard offset <= UInt64(bytes.count), UInt64(width) <= UInt64(bytes.count) - offset else { return nil }
             var value: UInt64 = 0
             for i in 0..<width { value |= UInt64(bytes[Int(offset) + i]) << (8 * UInt64(i)) }
             return value
         }
         guard let phoff = read(32, 8), let shoff = read(40, 8), let phentsize = read(54, 2), let phnum = read(56, 2),
               let shentsize = read(58, 2), let shnum = read(60, 2) else { return UInt64.max }
-        var end = max(phoff + phentsize * phnum, shoff + shentsize * shnum)
+        // The 16-bit sizes and counts multiply within 32 bits; only the offsets can be anything.
+        var end = max(plus(phoff, phentsize * phnum), plus(shoff, shentsize * shnum))
         for index in 0..<phnum {
-            let header = phoff + index * phentsize
-            guard let type = read(header, 4), let offset = read(header + 8, 8), let size = read(header + 32, 8) else { return max(end, header + 56) }
-            if type == 1 { end = max(end, offset + size) }  // PT_LOAD
+            let header = plus(phoff, index * phentsize)
+            guard let type = read(header, 4), let offset = read(plus(header, 8), 8), let size = read(plus(header, 32), 8) else {
+                return max(end, plus(header, 56))
+            }
+            if type == 1 { end = max(end, plus(offset, size)) }  // PT_LOAD
         }
         return end
     }
