@@ -26,7 +26,7 @@ final class CrashJournal: Sendable {
     }
 
     let plugin: String
-    let folder: String
+    private let folder: String
     private let state: Mutex<State>
     private static let slotBytes = 64 << 10
     private static let journals = Mutex<[String: CrashJournal]>([:])
@@ -45,7 +45,7 @@ final class CrashJournal: Sendable {
         self.plugin = plugin
         self.folder = folder
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        var records = (FileManager.default.contents(atPath: "\(folder)/\(plugin).crashes.json"))
+        var records = (FileManager.default.contents(atPath: Self.recordFile(folder: folder, plugin: plugin)))
             .flatMap { try? JSONDecoder().decode([String: Record].self, from: $0) } ?? [:]
         let found = Self.readInFlight(folder: folder, plugin: plugin)
         for (keys, signal) in found {
@@ -160,7 +160,6 @@ final class CrashJournal: Sendable {
     }
 
     private func journaled(_ events: [PluginEvent], _ call: ([PluginEvent]) -> [EventOutcome]) -> [EventOutcome] {
-        let slot = takeSlot()
         var line = Array("plugin \(plugin): \(events.count) event(s):".utf8)
         line.reserveCapacity(line.count + events.count * 64)
         for index in events.indices {
@@ -168,6 +167,12 @@ final class CrashJournal: Sendable {
             Self.appendKey(events[index], to: &line)
             if line.count >= Self.slotBytes { break }  // the slot keeps what fits
         }
+        return onRecord(line) { call(events) }
+    }
+
+    /// Runs `body` with `line` in a journal slot: a host dying meanwhile leaves it for the next start.
+    func onRecord<T, E: Error>(_ line: [UInt8], _ body: () throws(E) -> T) throws(E) -> T {
+        let slot = takeSlot()
         line.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { paka_journal_begin(slot, $0.baseAddress, $0.count) }
         }
@@ -175,10 +180,10 @@ final class CrashJournal: Sendable {
             paka_journal_end(slot)
             giveBack(slot)
         }
-        return call(events)
+        return try body()
     }
 
-    func takeSlot() -> Int32 {
+    private func takeSlot() -> Int32 {
         state.withLock { state in
             if let slot = state.free.popLast() { return slot }
             state.slots += 1
@@ -186,7 +191,7 @@ final class CrashJournal: Sendable {
         }
     }
 
-    func giveBack(_ slot: Int32) {
+    private func giveBack(_ slot: Int32) {
         guard slot >= 0 else { return }
         state.withLock { $0.free.append(slot) }
     }
@@ -207,8 +212,13 @@ final class CrashJournal: Sendable {
         persist(records)
     }
 
+    /// Where the crash records are kept (also named in messages that say how to start over).
+    var recordFile: String { Self.recordFile(folder: folder, plugin: plugin) }
+
+    private static func recordFile(folder: String, plugin: String) -> String { "\(folder)/\(plugin).crashes.json" }
+
     private func persist(_ records: [String: Record]) {
-        let path = "\(folder)/\(plugin).crashes.json"
+        let path = recordFile
         guard let data = try? JSONEncoder().encode(records) else { return }
         let temporary = "\(path).tmp"
         if FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) {

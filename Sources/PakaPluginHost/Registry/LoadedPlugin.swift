@@ -32,10 +32,10 @@ public final class LoadedPlugin: Sendable {
         self.journal = journal
         // A build whose create killed the host at each start would do so forever (CrashJournal+Hooks).
         let config = entry.config.jsonBytes
-        let createVersion = "\(image.sha256).\(SHA256.hash(data: config).prefix(8).map { String(format: "%02x", $0) }.joined())"
-        if journal.deaths(in: .create, version: createVersion).count >= entry.crash.maxAttempts {
+        let createVersion = "\(image.sha256).\(PluginFileDigest.hex(SHA256.hash(data: config)).prefix(16))"
+        if let why = Self.condemnation(.create, version: createVersion, journal: journal, policy: entry.crash) {
             throw PluginLoadError(.crashedTheHost, path: image.sourcePath, "this build (sha256 \(image.sha256.prefix(12))…) with this config "
-                + "\(journal.deathSummary(in: .create, version: createVersion)) and is not created in process again; install a fixed "
+                + "\(why) and is not created in process again; install a fixed "
                 + "build, change its config, or run it with \"isolation\": \"process\" (a crash then costs a worker process); "
                 + "removing \(journal.recordFile) tries again as it is")
         }
@@ -108,8 +108,8 @@ public final class LoadedPlugin: Sendable {
 
     public func serveHTTP(_ request: PluginHTTPRequest) -> PluginHTTPResponse? {
         guard let journal else { return pool.withInstance { $0.serveHTTP(request) } ?? nil }
-        if journal.deaths(in: .http, version: image.sha256).count >= entry.crash.maxAttempts {
-            let message = "plugin \(name): its http hook \(journal.deathSummary(in: .http, version: image.sha256)) and is not called again; install a fixed build"
+        if let why = Self.condemnation(.http, version: image.sha256, journal: journal, policy: entry.crash) {
+            let message = "plugin \(name): its http hook \(why) and is not called again; install a fixed build"
             return PluginHTTPResponse(status: 503, contentType: "application/json", body: JSONValue.object(["error": .string(message)]).jsonBytes)
         }
         return pool.withInstance { instance in journal.whileCalling(.http, version: image.sha256) { instance.serveHTTP(request) } } ?? nil
@@ -118,10 +118,16 @@ public final class LoadedPlugin: Sendable {
     /// nil when the plugin has no health hook.
     public func health() -> (healthy: Bool, message: String)? {
         guard let journal else { return pool.withInstance { $0.health() } ?? nil }
-        if journal.deaths(in: .health, version: image.sha256).count >= entry.crash.maxAttempts {
-            return (false, "health hook not called: it \(journal.deathSummary(in: .health, version: image.sha256)); install a fixed build")
+        if let why = Self.condemnation(.health, version: image.sha256, journal: journal, policy: entry.crash) {
+            return (false, "health hook not called: it \(why); install a fixed build")
         }
         return pool.withInstance { instance in journal.whileCalling(.health, version: image.sha256) { instance.health() } } ?? nil
+    }
+
+    /// In process: why `hook` of `version` is not called again ("killed the host 2 times in
+    /// health (SIGSEGV)"), or nil while it has killed the host fewer than `crash.maxAttempts` times.
+    private static func condemnation(_ hook: CrashJournal.Hook, version: String, journal: CrashJournal, policy: CrashPolicy) -> String? {
+        journal.deaths(in: hook, version: version).count >= policy.maxAttempts ? journal.deathSummary(in: hook, version: version) : nil
     }
 
     public func flush() -> EventOutcome {
