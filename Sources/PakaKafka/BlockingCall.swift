@@ -25,8 +25,7 @@ enum BlockingCall {
         return pool
     }()
 
-    /// `name` says what the call is, for the reader; the pool's threads are shared, so it names none.
-    static func run<T: Sendable>(name: String, _ body: @escaping @Sendable () -> T) async -> T {
+    static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
             // The pool is never shut down, so every item runs (`.cancelled` only after a shutdown).
             pool.submit { _ in continuation.resume(returning: body()) }

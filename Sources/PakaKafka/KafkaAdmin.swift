@@ -51,7 +51,7 @@ public final class KafkaAdmin: Sendable {
     /// ``createTopics(_:partitions:replicationFactor:timeout:)`` on the blocking-call pool (`BlockingCall`).
     public func createTopics(_ names: [String], partitions: Int32, replicationFactor: Int16,
                              timeout: Duration) async -> [TopicCreation] {
-        await BlockingCall.run(name: "paka-kafka-admin") {
+        await BlockingCall.run {
             self.createTopics(names, partitions: partitions, replicationFactor: replicationFactor,
                               timeout: timeout)
         }

@@ -73,7 +73,7 @@ public final class KafkaConsumer: Sendable {
     /// ``poll(maxMessages:timeout:)`` on the blocking-call pool (for tests and
     /// low-rate use; the host's consumer loop should own a thread and call the blocking version).
     public func poll(maxMessages: Int, timeout: Duration) async -> [KafkaMessage] {
-        await BlockingCall.run(name: "paka-kafka-consumer-poll") {
+        await BlockingCall.run {
             self.poll(maxMessages: maxMessages, timeout: timeout)
         }
     }
@@ -128,7 +128,7 @@ public final class KafkaConsumer: Sendable {
 
     /// ``commit()`` on the blocking-call pool.
     public func commit() async throws(KafkaError) {
-        let result = await BlockingCall.run(name: "paka-kafka-commit") {
+        let result = await BlockingCall.run {
             () -> Result<Void, KafkaError> in
             do throws(KafkaError) { try self.commit(); return .success(()) } catch { return .failure(error) }
         }
@@ -180,7 +180,7 @@ public final class KafkaConsumer: Sendable {
 
     /// ``close()`` on the blocking-call pool.
     public func close() async {
-        await BlockingCall.run(name: "paka-kafka-consumer-close") { self.close() }
+        await BlockingCall.run { self.close() }
     }
 
     private func check(_ err: rd_kafka_resp_err_t, _ list: TopicPartitionList, _ what: String,

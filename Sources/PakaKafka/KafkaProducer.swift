@@ -170,7 +170,7 @@ public final class KafkaProducer: Sendable {
 
     /// ``flush(timeout:)`` on the blocking-call pool (`BlockingCall`), for callers in Swift concurrency.
     public func flush(timeout: Duration) async -> Int {
-        await BlockingCall.run(name: "paka-kafka-flush") { self.flush(timeout: timeout) }
+        await BlockingCall.run { self.flush(timeout: timeout) }
     }
 
     /// The fatal error librdkafka raised, if any; once set, the producer is unusable and the host
@@ -201,7 +201,7 @@ public final class KafkaProducer: Sendable {
 
     /// ``checkConnection(timeout:)`` on the blocking-call pool (`BlockingCall`), for callers in Swift concurrency.
     public func checkConnection(timeout: Duration) async -> Bool {
-        await BlockingCall.run(name: "paka-kafka-metadata") { self.checkConnection(timeout: timeout) }
+        await BlockingCall.run { self.checkConnection(timeout: timeout) }
     }
 
     /// Stops accepting messages, waits up to `timeout` for outstanding deliveries, fails the rest
@@ -236,7 +236,7 @@ public final class KafkaProducer: Sendable {
 
     /// ``shutdown(timeout:)`` on the blocking-call pool (`BlockingCall`), for callers in Swift concurrency.
     public func shutdown(timeout: Duration = .seconds(5)) async {
-        await BlockingCall.run(name: "paka-kafka-producer-shutdown") { self.shutdown(timeout: timeout) }
+        await BlockingCall.run { self.shutdown(timeout: timeout) }
     }
 
     private static func hint(for code: rd_kafka_resp_err_t, topic: String) -> String {

@@ -13,7 +13,7 @@ import Testing
         let threads = await withTaskGroup(of: pid_t.self) { group in
             for _ in 0..<calls {
                 group.addTask {
-                    await BlockingCall.run(name: "test-blocking-call") { () -> pid_t in
+                    await BlockingCall.run { () -> pid_t in
                         usleep(20_000)  // a blocking librdkafka call, as far as the caller can tell
                         return Self.currentThreadId()
                     }
@@ -31,13 +31,16 @@ import Testing
         #expect(threads.isSubset(of: alive))
     }
 
-    /// This thread's id, as listed in /proc/self/task (`/proc/thread-self` links to `PID/task/TID`).
+    /// This thread's id, as listed in /proc/self/task (`/proc/thread-self` links to `PID/task/TID`;
+    /// Glibc's `gettid` is not visible to Swift here).
     private static func currentThreadId() -> pid_t {
         let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self")) ?? ""
         return link.split(separator: "/").last.flatMap { pid_t(String($0)) } ?? -1
     }
 
-    @Test func realCallsGoThroughThePool() async throws {
+    /// Three times more real calls than the pool has threads, all blocked at once: the surplus
+    /// queues and every call still answers (a pool that lost or deadlocked queued work would not).
+    @Test func moreConcurrentCallsThanThreadsAllAnswerInTurn() async throws {
         // Nothing listens on port 1: each metadata check blocks until its timeout, and answers false.
         let producer = try KafkaProducer(configuration: KafkaConfiguration(brokers: "127.0.0.1:1"), logger: CapturedLogs().logger())
         defer { producer.shutdown(timeout: .milliseconds(100)) }

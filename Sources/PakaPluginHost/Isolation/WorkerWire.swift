@@ -23,11 +23,6 @@ struct WireWriter {
         value.withUnsafeBytes { bytes.append(contentsOf: $0) }
     }
 
-    mutating func data(_ value: UnsafeRawBufferPointer) {
-        u32(UInt32(truncatingIfNeeded: value.count))
-        bytes.append(contentsOf: value)
-    }
-
     /// A native string's UTF-8 is copied in one go; others byte by byte.
     mutating func string(_ value: String) {
         let utf8 = value.utf8
@@ -42,7 +37,6 @@ struct WireWriter {
         let length = UInt32(truncatingIfNeeded: bytes.count - 4)
         for i in 0..<4 { bytes[i] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(i))) }
     }
-
 }
 
 /// Reads the fields of one frame body in order; every read checks the bounds.
