@@ -19,6 +19,9 @@ public final class BrokerProcess: @unchecked Sendable {
 
     public init(brokers: Int = 3, topics: [(name: String, partitions: Int32)] = []) throws {
         brokerCount = brokers
+        // A broker that died leaves a broken pipe: writing to it must be an error for this test,
+        // not a SIGPIPE that ends the whole test process.
+        signal(SIGPIPE, SIG_IGN)
         let input = Pipe(), output = Pipe()
         process.executableURL = URL(fileURLWithPath: Self.pakaExecutable)
         process.arguments = ["broker", "--control", "--brokers", "\(brokers)"]
@@ -59,8 +62,7 @@ public final class BrokerProcess: @unchecked Sendable {
 
     private func send(_ command: String) throws {
         let answer = lock.withLock { () -> String? in
-            guard process.isRunning else { return nil }
-            commands.write(Data((command + "\n").utf8))
+            guard process.isRunning, (try? commands.write(contentsOf: Data((command + "\n").utf8))) != nil else { return nil }
             return answers.next()
         }
         guard answer == "ok" else {
