@@ -13,7 +13,7 @@ public final class ConsumerSupervisor: Service, Sendable {
         let topics: [String]
     }
 
-    private let registry: PluginRegistry
+    let registry: PluginRegistry
     private let bus: KafkaBus
     private let configuration: KafkaConfiguration
     private let logger: Logger

@@ -138,4 +138,3 @@ struct SplitMix64 {
     }
 }
 
-extension Result: @retroactive Equatable where Success: Equatable, Failure: Equatable {}

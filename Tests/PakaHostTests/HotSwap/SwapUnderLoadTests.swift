@@ -29,34 +29,48 @@ import Testing
         // lands in a steady flow, not in the catch-up after the join.
         _ = await rig.harness.router.publish(rig.harness.event("warm-up", key: "warm-up"))
         #expect(await eventually(30) { rig.harness.recorded.count >= 1 })
-        // ~5 000 events/s: 100 publishes every 20 ms. The ticker does not wait for the
-        // acknowledgements, so the stream is steady rather than paced by the producer's round trip.
-        // It runs for at least 20 000 events and until 4 000 more followed the switch, so the swap
-        // lands mid-stream even on a machine slow enough to delay the watcher.
-        let switchedAtCount = Atomic<Int>(-1)
+        // ~5 000 events/s: 100 publishes every 20 ms without waiting for acknowledgements (the
+        // path plugins publish by; a failed delivery is processed synchronously). The stream, the
+        // install of v2 once v1 handled 10 000 events, and noticing the switch all run on a
+        // thread of their own: other suites in this process block the two cooperative threads for
+        // seconds at a time (process waits, initdb), and a test that paced or watched the stream
+        // from a task once saw the stream end before the swap. It runs for at least 20 000 events
+        // and until 4 000 more followed the switch, so the swap lands mid-stream.
+        let installFailure = Mutex<String?>(nil)
         let producing = Task { () -> [String] in
-            var ids: [String] = []
-            await withTaskGroup(of: Void.self) { group in
-                var tick = ContinuousClock.now
-                // Capped at 40 000: a mock partition keeps only ~5 MiB.
-                while ids.count < 40_000, ids.count < 20_000 || switchedAtCount.load(ordering: .acquiring) < 0
-                        || ids.count < switchedAtCount.load(ordering: .acquiring) + 4_000 {
-                    for n in ids.count..<(ids.count + 100) {
-                        let id = "e\(n)"
-                        ids.append(id)
-                        group.addTask { _ = await rig.harness.router.publish(rig.harness.event(id, key: "k\(id.hashValue % 97)")) }
+            await withCheckedContinuation { (done: CheckedContinuation<[String], Never>) in
+                Thread.detachNewThread {
+                    var ids: [String] = []
+                    var installed = false
+                    var switchedAt: Int?
+                    var tick = ContinuousClock.now
+                    // Capped at 80 000 (16 s): a mock partition keeps only ~5 MiB, enough while
+                    // the consumer keeps up, which it does at this rate.
+                    while ids.count < 80_000, ids.count < 20_000 || switchedAt.map({ ids.count < $0 + 4_000 }) ?? true {
+                        if !installed, let v1 = rig.active, v1.counters.snapshot.handled >= 10_000 {
+                            installed = true
+                            do { try rig.install(v2) } catch {
+                                installFailure.withLock { $0 = "\(error)" }
+                                break
+                            }
+                        }
+                        if installed, switchedAt == nil, rig.active?.descriptor.version == "2.0.0" { switchedAt = ids.count }
+                        for n in ids.count..<(ids.count + 100) {
+                            let id = "e\(n)"
+                            ids.append(id)
+                            rig.harness.router.publishFromPlugin(rig.harness.event(id, key: "k\(id.hashValue % 97)"))
+                        }
+                        tick = tick.advanced(by: .milliseconds(20))
+                        let wait = ContinuousClock.now.duration(to: tick)
+                        if wait > .zero { usleep(UInt32(wait.components.attoseconds / 1_000_000_000_000)) }
                     }
-                    tick = tick.advanced(by: .milliseconds(20))
-                    try? await ContinuousClock().sleep(until: tick)
+                    done.resume(returning: ids)
                 }
             }
-            return ids
         }
-        #expect(await eventually(60) { rig.harness.recorded.count >= 10_000 })  // halfway
-        try rig.install(v2)
-        #expect(await eventually(30) { rig.active?.descriptor.version == "2.0.0" })
-        switchedAtCount.store(rig.harness.recorded.count, ordering: .releasing)
         let ids = await producing.value
+        #expect(installFailure.withLock { $0 } == nil, "installing v2 failed: \(installFailure.withLock { $0 } ?? "")")
+        #expect(await eventually(30) { rig.active?.descriptor.version == "2.0.0" })
         #expect(await eventually(60) { rig.harness.recorded.count >= ids.count + 1 })
         try await Task.sleep(for: .milliseconds(500))  // anything extra (a duplicate) would show up now
         consumer.stop()
