@@ -44,9 +44,11 @@ import Testing
                     var installed = false
                     var switchedAt: Int?
                     var tick = ContinuousClock.now
-                    // Capped at 80 000 (16 s): a mock partition keeps only ~5 MiB, enough while
-                    // the consumer keeps up, which it does at this rate.
-                    while ids.count < 80_000, ids.count < 20_000 || switchedAt.map({ ids.count < $0 + 4_000 }) ?? true {
+                    // A mock partition keeps only ~5 MiB: past 40 000 events, while the switch is
+                    // still awaited (a starved watcher), the stream goes on at 50 events/s, for
+                    // at most 150 s.
+                    let giveUp = ContinuousClock.now + .seconds(150)
+                    while ids.count < 20_000 || switchedAt.map({ ids.count < $0 + 4_000 }) ?? (ContinuousClock.now < giveUp) {
                         if !installed, let v1 = rig.active, v1.counters.snapshot.handled >= 10_000 {
                             installed = true
                             do { try rig.install(v2) } catch {
@@ -55,7 +57,8 @@ import Testing
                             }
                         }
                         if installed, switchedAt == nil, rig.active?.descriptor.version == "2.0.0" { switchedAt = ids.count }
-                        for n in ids.count..<(ids.count + 100) {
+                        let batch = ids.count < 40_000 || switchedAt != nil ? 100 : 1
+                        for n in ids.count..<(ids.count + batch) {
                             let id = "e\(n)"
                             ids.append(id)
                             rig.harness.router.publishFromPlugin(rig.harness.event(id, key: "k\(id.hashValue % 97)"))

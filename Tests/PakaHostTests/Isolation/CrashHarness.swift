@@ -89,7 +89,11 @@ final class CrashHarness: @unchecked Sendable {
     func count(of id: String) -> Int { recorded.filter { $0.id == id }.count }
 
     /// Reads a whole topic with a fresh group (e.g. the `.dlq`).
-    func readAll(_ topic: String, expecting count: Int, seconds: Double = 20) throws -> [KafkaMessage] {
+    func readAll(_ topic: String, expecting count: Int, seconds: Double = 20) async throws -> [KafkaMessage] {
+        try await onOwnThread { [configuration] in try Self.readAll(topic, expecting: count, seconds: seconds, configuration: configuration) }
+    }
+
+    private static func readAll(_ topic: String, expecting count: Int, seconds: Double, configuration: KafkaConfiguration) throws -> [KafkaMessage] {
         let reader = try KafkaConsumer(configuration: configuration, groupId: "reader-\(UUID().uuidString)", topics: [topic], logger: .test)
         defer { reader.close() }
         var messages: [KafkaMessage] = []

@@ -36,7 +36,7 @@ import Testing
         await harness.publish(before.map { ($0, "{}") } + [("poison", "\"\(poison.tag)\"")] + after.map { ($0, "{}") })
         let consumer = try harness.startConsumer()
         #expect(await eventually(60) { Set(harness.recorded.map(\.id)).isSuperset(of: before + after) })
-        let letters = try harness.readAll("scripted.in.dlq", expecting: 1)
+        let letters = try await harness.readAll("scripted.in.dlq", expecting: 1)
         consumer.stop()
         let letter = try #require(letters.first)
         #expect(letters.count == 1)
@@ -68,7 +68,7 @@ import Testing
         let crashing = try harness.startConsumer()
         let other = try harness.startConsumer(plugin: "scripted")
         #expect(await eventually(60) { PipelineHarness.recorded(bystanderRecord).count >= 7 && Set(harness.recorded.map(\.id)).isSuperset(of: ids) })
-        let letters = try harness.readAll("scripted.in.dlq", expecting: 1)
+        let letters = try await harness.readAll("scripted.in.dlq", expecting: 1)
         crashing.stop()
         other.stop()
         #expect(letters.count == 1)
@@ -139,7 +139,7 @@ import Testing
         #expect(harness.apply().isEmpty)
         await harness.publish([("ask-to-publish", "\"publish\"")])
         let consumer = try harness.startConsumer()
-        let echoed = try harness.readAll("echo.out", expecting: 1)
+        let echoed = try await harness.readAll("echo.out", expecting: 1)
         consumer.stop()
         let event = try #require(echoed.first)
         let text = String(decoding: event.value, as: UTF8.self)
@@ -166,7 +166,7 @@ import Testing
         // poison alone in its batch is condemned after its second crash) are dead-lettered
         // before the storm; nothing after them was committed: a new member gets it all again.
         let ids = ["bad-1", "bad-2", "bad-3", "bad-4", "good"]
-        let letters = try harness.readAll("scripted.in.dlq", expecting: 4, seconds: 10)
+        let letters = try await harness.readAll("scripted.in.dlq", expecting: 4, seconds: 10)
         let condemned = letters.compactMap { if case .success(let e) = CloudEvent.parse($0.value) { e.id } else { nil } }
         #expect((1...2).contains(condemned.count))
         #expect(condemned == Array(ids.prefix(condemned.count)))
@@ -199,7 +199,7 @@ import Testing
         let restarted = try #require(try harness.registry.restart("crashing"))
         #expect(!restarted.isCrashed)
         #expect(await eventually(60) { harness.count(of: "good") == 1 })
-        let letters = try harness.readAll("scripted.in.dlq", expecting: 1)
+        let letters = try await harness.readAll("scripted.in.dlq", expecting: 1)
         consumer.stop()
         #expect(letters.first?.headerText("paka.error") == "plugin crashed: SIGSEGV while handling this event")
         #expect(harness.registry.statuses().first?.state == .active)

@@ -60,7 +60,7 @@ final class OperatorHost: @unchecked Sendable {
 struct OperatorHostError: Error { static let noKafka = OperatorHostError() }
 
 /// `eventually` for conditions that ask the HTTP API.
-func eventuallyAsync(_ seconds: Double = 20, _ condition: () async -> Bool) async -> Bool {
+func eventuallyAsync(_ seconds: Double = 60, _ condition: () async -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if await condition() { return true }

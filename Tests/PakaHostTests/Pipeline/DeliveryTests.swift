@@ -38,7 +38,7 @@ import Testing
         let consumer = try harness.startConsumer()
         #expect(await eventually { harness.recorded.map(\.id) == ["good"] })
         consumer.stop()
-        let letters = try harness.readAll("scripted.in.dlq", expecting: 1)
+        let letters = try await harness.readAll("scripted.in.dlq", expecting: 1)
         let letter = try #require(letters.first)
         func header(_ name: String) -> String? { letter.headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) } }
         #expect(header("paka-error") == "event asked to fail")
@@ -59,7 +59,7 @@ import Testing
         let consumer = try harness.startConsumer()
         #expect(await eventually { harness.recorded.map(\.id) == ["after"] })
         consumer.stop()
-        let letter = try #require(try harness.readAll("scripted.in.dlq", expecting: 1).first)
+        let letter = try #require(try await harness.readAll("scripted.in.dlq", expecting: 1).first)
         #expect(letter.headers.first { $0.name == "paka-attempts" }?.value == Array("2".utf8))
         #expect(letter.headers.first { $0.name == "paka-error" }.map { String(decoding: $0.value!, as: UTF8.self) } == "gave up after 2 attempts: not yet")
     }
@@ -79,7 +79,7 @@ import Testing
         let consumer = try harness.startConsumer(maxEventBytes: 4096)
         #expect(await eventually { harness.recorded.map(\.id) == ["survivor"] })
         consumer.stop()
-        let reasons = try harness.readAll("scripted.in.dlq", expecting: poison.count).map {
+        let reasons = try await harness.readAll("scripted.in.dlq", expecting: poison.count).map {
             String(decoding: $0.headers.first { $0.name == "paka-error" }?.value ?? [], as: UTF8.self)
         }
         #expect(reasons == [

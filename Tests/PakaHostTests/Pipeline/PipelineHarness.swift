@@ -95,7 +95,11 @@ final class PipelineHarness: @unchecked Sendable {
     var recorded: [Handled] { Self.recorded(record) }
 
     /// Reads a whole topic with a fresh group (e.g. the `.dlq`).
-    func readAll(_ topic: String, expecting count: Int) throws -> [KafkaMessage] {
+    func readAll(_ topic: String, expecting count: Int) async throws -> [KafkaMessage] {
+        try await onOwnThread { [configuration] in try Self.readAll(topic, expecting: count, configuration: configuration) }
+    }
+
+    private static func readAll(_ topic: String, expecting count: Int, configuration: KafkaConfiguration) throws -> [KafkaMessage] {
         let reader = try KafkaConsumer(configuration: configuration, groupId: "reader-\(UUID().uuidString)", topics: [topic], logger: .test)
         defer { reader.close() }
         var messages: [KafkaMessage] = []
@@ -105,8 +109,10 @@ final class PipelineHarness: @unchecked Sendable {
     }
 }
 
-/// Polls `condition` every 50 ms for up to `seconds`; true when it held.
-func eventually(_ seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
+/// Polls `condition` every 50 ms for up to `seconds`; true when it held. The default is generous
+/// on purpose: it only delays a failing test, and a loaded 2-core machine running every suite at
+/// once has taken over 20 s for a watcher-driven reload.
+func eventually(_ seconds: Double = 60, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if condition() { return true }

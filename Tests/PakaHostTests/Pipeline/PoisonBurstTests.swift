@@ -42,7 +42,7 @@ import Testing
         #expect(await eventually(60) { consumer.loop.deadLetterAcks.inFlight.load(ordering: .relaxed) == 0 })
         #expect(Set(harness.recorded.map(\.id)) == all)
         consumer.stop()
-        let letters = try harness.readAll(dlq, expecting: 5)
+        let letters = try await harness.readAll(dlq, expecting: 5)
         #expect(letters.count == 5)
         #expect(letters.allSatisfy { $0.headers.contains { $0.name == "paka-error" } })
     }
@@ -80,7 +80,7 @@ import Testing
         let second = try harness.startConsumer()
         #expect(await eventually(30) { harness.recorded.map(\.id).contains("after-restart") })
         second.stop()
-        let letters = try harness.readAll(dlq, expecting: 2)
+        let letters = try await harness.readAll(dlq, expecting: 2)
         #expect(letters.count == 1)
     }
 }
