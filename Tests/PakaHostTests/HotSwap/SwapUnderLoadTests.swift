@@ -163,9 +163,10 @@ final class HandledSampler: @unchecked Sendable {
     func firstHandled(byVersion version: String) -> ContinuousClock.Instant? { firstByVersion[version] }
 
     /// Longest gap between consecutive changes that lies wholly outside `within` of `instant`,
-    /// from the first event handled on (the wait for the group join before it is no gap).
+    /// from the first event of the stream on (the group join and the warm-up event before it,
+    /// one handled event, are no gap in the stream).
     func maxGapMs(outside instant: ContinuousClock.Instant, within: Duration) -> Double {
-        let handling = changes.drop { $0.1 == 0 }
+        let handling = changes.drop { $0.1 <= 1 }
         let gaps = zip(handling, handling.dropFirst()).filter { $1.0 < instant - within || $0.0 > instant + within }.map { $1.0 - $0.0 }
         let longest = gaps.max() ?? .zero
         return Double(longest.components.seconds) * 1000 + Double(longest.components.attoseconds) / 1e15
