@@ -11,7 +11,7 @@ import PackageDescription
 //   CRdKafka ── PakaKafka (the only code that touches librdkafka) ── PakaPluginHost, PakaServer, PakaCLI, PakaBench
 //   CLibPQ ──── PakaPostgres (libpq, wrapped once) ── the processors that store data
 //   CCurl ───── PakaCurl (libcurl, wrapped once) ──── Document, Notification, PakaCLI (its host API client)
-//   PakaJSON (strict JSON scanning, no dependencies) ── PakaPluginHost, Audit
+//   PakaJSON (strict JSON scanning, ISO-8601 field ranges; no dependencies) ── PakaPluginHost, PakaPluginSDK, Audit
 //   PakaBareHTTP: a bare Hummingbird server, the baseline of scripts/bench-http (bench only)
 //
 // Processors never link PakaPluginHost or PakaServer: they see the host only through the C host table.
@@ -135,10 +135,11 @@ let package = Package(
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
 
         // MARK: Plugin SDK and the built-in processors
-        .target(name: "PakaPluginSDK", dependencies: ["CPakaABI"]),
+        .target(name: "PakaPluginSDK", dependencies: ["CPakaABI", "PakaJSON"]),
         // libpq wrapped once, for the processors that store data (linked into each .so).
         .target(name: "PakaPostgres", dependencies: ["CLibPQ"]),
-        // Strict JSON scanning without building documents: the host's poison check, plugins' parsing.
+        // Strict JSON scanning without building documents (the host's poison check, plugins' parsing),
+        // and the range check of ISO-8601 times that the host and the SDK share.
         .target(name: "PakaJSON"),
         // libcurl wrapped once (HTTP POST, SMTP send), for the processors that talk to the outside world.
         .target(name: "PakaCurl", dependencies: ["CCurl"]),

@@ -161,8 +161,10 @@ public struct CloudEvent: Sendable, Equatable {
 }
 
 extension ISO8601DateFormatter {
-    /// An RFC 3339 time with or without fractional seconds (Foundation's ISO-8601 format styles).
+    /// An RFC 3339 time with or without fractional seconds (Foundation's ISO-8601 format styles),
+    /// each field in its range (Foundation alone rolls `T25:00:00Z` over into the next day).
     public static func flexible(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+        guard ISO8601Fields.areInRange(text) else { return nil }
+        return (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 }

@@ -84,6 +84,10 @@ import Testing
         #expect(outOfRange.status == .badRequest)
         #expect(try await ops.call("/plugins/scripted/offsets", body: #"{"to": "somewhere"}"#).status == .badRequest)
         #expect(try await ops.call("/plugins/scripted/offsets", body: #"{"timestamp": 1e300}"#).status == .badRequest)
+        // Foundation alone would read this as the next day's 01:00 and rewind there.
+        let rolledOver = try await ops.call("/plugins/scripted/offsets", body: #"{"timestamp": "2024-05-01T25:00:00Z"}"#)
+        #expect(rolledOver.status == .badRequest)
+        #expect(rolledOver.object?["error"] as? String == "field 'timestamp' is not an ISO 8601 time: '2024-05-01T25:00:00Z'")
         #expect(try await ops.call("/plugins/scripted/offsets", body: #"{"to": "earliest", "timestamp": 0}"#).status == .badRequest)
 
         let moved = try await ops.call("/plugins/scripted/offsets", body: #"{"offsets": [{"topic": "audit.event", "partition": 0, "offset": 1}]}"#)

@@ -82,6 +82,8 @@ import Testing
         ("since=2024-13-01", "since must be an ISO-8601 date or time, e.g. 2024-05-01 or 2024-05-01T12:00:00Z; got '2024-13-01'"),
         ("since=02.01.2024", "since must be an ISO-8601 date or time, e.g. 2024-05-01 or 2024-05-01T12:00:00Z; got '02.01.2024'"),
         ("since=1704153600000", "since must be an ISO-8601 date or time, e.g. 2024-05-01 or 2024-05-01T12:00:00Z; got '1704153600000'"),
+        ("since=2024-01-02T25%3A00%3A00Z", "since must be an ISO-8601 date or time, e.g. 2024-05-01 or 2024-05-01T12:00:00Z; got '2024-01-02T25:00:00Z'"),
+        ("since=2024-02-30", "since must be an ISO-8601 date or time, e.g. 2024-05-01 or 2024-05-01T12:00:00Z; got '2024-02-30'"),
         ("resorce=document", "unknown parameter 'resorce' (known: resource, action, resourceId, actor, since, limit)"),
     ])
     func badParameterIs400SayingWhich(query: String, message: String) throws {
