@@ -48,7 +48,7 @@ import Testing
         _ = await rig.harness.router.publish(rig.harness.event("after"))
         #expect(await eventually { rig.harness.recorded.map(\.id) == ["before", "after"] })
         #expect(rig.harness.recorded.allSatisfy { $0.version == "2.0.0" })
-        consumer.stop()
+        await consumer.stop()
     }
 
     @Test func anUnchangedRefusedFileIsNotLoadedAgainByTheWatcherButIsByAnExplicitReload() async throws {

@@ -76,7 +76,7 @@ import Testing
         #expect(await eventually(30) { rig.active?.descriptor.version == "2.0.0" })
         #expect(await eventually(60) { rig.harness.recorded.count >= ids.count + 1 })
         try await Task.sleep(for: .milliseconds(500))  // anything extra (a duplicate) would show up now
-        consumer.stop()
+        await consumer.stop()
         sampler.stop()
         let switchedAt = sampler.firstHandled(byVersion: "2.0.0")
         let outcome = Outcome(

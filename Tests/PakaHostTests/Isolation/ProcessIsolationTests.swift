@@ -37,7 +37,7 @@ import Testing
         let consumer = try harness.startConsumer()
         #expect(await eventually(60) { Set(harness.recorded.map(\.id)).isSuperset(of: before + after) })
         let letters = try await harness.readAll("scripted.in.dlq", expecting: 1)
-        consumer.stop()
+        await consumer.stop()
         let letter = try #require(letters.first)
         #expect(letters.count == 1)
         #expect(letter.headerText("paka.error") == poison.error)
@@ -69,8 +69,8 @@ import Testing
         let other = try harness.startConsumer(plugin: "scripted")
         #expect(await eventually(60) { PipelineHarness.recorded(bystanderRecord).count >= 7 && Set(harness.recorded.map(\.id)).isSuperset(of: ids) })
         let letters = try await harness.readAll("scripted.in.dlq", expecting: 1)
-        crashing.stop()
-        other.stop()
+        await crashing.stop()
+        await other.stop()
         #expect(letters.count == 1)
         #expect(letters.first?.headerText("paka.crash.plugin") == "crashing")
         #expect(PipelineHarness.recorded(bystanderRecord).map(\.id).sorted() == (ids + ["poison"]).sorted())
@@ -140,7 +140,7 @@ import Testing
         await harness.publish([("ask-to-publish", "\"publish\"")])
         let consumer = try harness.startConsumer()
         let echoed = try await harness.readAll("echo.out", expecting: 1)
-        consumer.stop()
+        await consumer.stop()
         let event = try #require(echoed.first)
         let text = String(decoding: event.value, as: UTF8.self)
         #expect(text.contains(#""echo":"ask-to-publish""#))
@@ -161,7 +161,7 @@ import Testing
         #expect(status.lastCrash?.reason == "SIGSEGV")
         // Bounded: the run of crashes stopped at the limit instead of restarting forever.
         #expect((status.lastCrash?.consecutive ?? 0) == harness.entry.crash.maxCrashesWithoutProgress)
-        consumer.stop()
+        await consumer.stop()
         // At most the first poison events (how many depends on how the polls batched them: a
         // poison alone in its batch is condemned after its second crash) are dead-lettered
         // before the storm; nothing after them was committed: a new member gets it all again.
@@ -200,7 +200,7 @@ import Testing
         #expect(!restarted.isCrashed)
         #expect(await eventually(60) { harness.count(of: "good") == 1 })
         let letters = try await harness.readAll("scripted.in.dlq", expecting: 1)
-        consumer.stop()
+        await consumer.stop()
         #expect(letters.first?.headerText("paka.error") == "plugin crashed: SIGSEGV while handling this event")
         #expect(harness.registry.statuses().first?.state == .active)
     }

@@ -12,7 +12,7 @@ import Testing
         let receipt = await harness.router.publish(harness.event("e-1"))
         #expect(receipt.mode == .kafka)
         #expect(await eventually { harness.recorded.map(\.id) == ["e-1"] })
-        consumer.stop()
+        await consumer.stop()
     }
 
     @Test func retryTwiceThenOKIsHandledThreeTimesInOrderWhileLaterEventsWait() async throws {
@@ -22,7 +22,7 @@ import Testing
         }
         let consumer = try harness.startConsumer()
         #expect(await eventually { harness.recorded.count == 3 })
-        consumer.stop()
+        await consumer.stop()
         #expect(harness.recorded.map(\.id) == ["first", "second", "third"])
         #expect(harness.recorded.first?.attempt == 3)
         #expect(harness.recorded.dropFirst().allSatisfy { $0.attempt == 1 })
@@ -37,7 +37,7 @@ import Testing
         _ = await harness.router.publish(harness.event("good", key: "r"))
         let consumer = try harness.startConsumer()
         #expect(await eventually { harness.recorded.map(\.id) == ["good"] })
-        consumer.stop()
+        await consumer.stop()
         let letters = try await harness.readAll("scripted.in.dlq", expecting: 1)
         let letter = try #require(letters.first)
         func header(_ name: String) -> String? { letter.headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) } }
@@ -58,7 +58,7 @@ import Testing
         _ = await harness.router.publish(harness.event("after"))
         let consumer = try harness.startConsumer()
         #expect(await eventually { harness.recorded.map(\.id) == ["after"] })
-        consumer.stop()
+        await consumer.stop()
         let letter = try #require(try await harness.readAll("scripted.in.dlq", expecting: 1).first)
         #expect(letter.headers.first { $0.name == "paka-attempts" }?.value == Array("2".utf8))
         #expect(letter.headers.first { $0.name == "paka-error" }.map { String(decoding: $0.value!, as: UTF8.self) } == "gave up after 2 attempts: not yet")
@@ -78,7 +78,7 @@ import Testing
         _ = await harness.router.publish(harness.event("survivor"))
         let consumer = try harness.startConsumer(maxEventBytes: 4096)
         #expect(await eventually { harness.recorded.map(\.id) == ["survivor"] })
-        consumer.stop()
+        await consumer.stop()
         let reasons = try await harness.readAll("scripted.in.dlq", expecting: poison.count).map {
             String(decoding: $0.headers.first { $0.name == "paka-error" }?.value ?? [], as: UTF8.self)
         }
@@ -97,12 +97,12 @@ import Testing
         for i in 0..<5 { _ = await harness.router.publish(harness.event("a\(i)")) }
         let first = try harness.startConsumer()
         #expect(await eventually { harness.recorded.count == 5 })
-        first.stop()
+        await first.stop()
         for i in 0..<5 { _ = await harness.router.publish(harness.event("b\(i)")) }
         let second = try harness.startConsumer()
         #expect(await eventually { harness.recorded.count >= 10 })
         try await Task.sleep(for: .milliseconds(500))
-        second.stop()
+        await second.stop()
         #expect(harness.recorded.map(\.id) == (0..<5).map { "a\($0)" } + (0..<5).map { "b\($0)" })
     }
 
@@ -120,8 +120,8 @@ import Testing
         let ids = (0..<200).map { "m\($0)" }
         for id in ids { _ = await harness.router.publish(harness.event(id, key: "key-\(id)")) }
         #expect(await eventually { harness.recorded.count + PipelineHarness.recorded(otherRecord).count >= 200 })
-        a.stop()
-        b.stop()
+        await a.stop()
+        await b.stop()
         let mine = Set(harness.recorded.map(\.id)), theirs = Set(PipelineHarness.recorded(otherRecord).map(\.id))
         #expect(mine.union(theirs) == Set(ids))
         #expect(mine.isDisjoint(with: theirs))

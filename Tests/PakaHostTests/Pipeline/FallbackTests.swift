@@ -39,7 +39,7 @@ import Testing
         }
         #expect(viaKafka == 5)
         #expect(await eventually(30) { Set(harness.recorded.map(\.id)) == Set(published) })
-        consumer.stop()
+        await consumer.stop()
         let sync = harness.recorded.filter { $0.id.hasPrefix("during-") }
         #expect(sync.allSatisfy { $0.partition == -1 })  // handled in-process, not from Kafka
         // At-least-once, not exactly-once (plugins are idempotent on the event id). The repeats
@@ -104,7 +104,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: harness.spool.deferredPath(for: "scripted.in")))
         let consumer = try harness.startConsumer()
         #expect(await eventually(30) { harness.recorded.map(\.id) == ["patient"] })
-        consumer.stop()
+        await consumer.stop()
     }
 
     @Test func eventsAPluginPublishesWithoutKafkaAreProcessedSynchronouslyToo() async throws {

@@ -25,6 +25,6 @@ import Testing
         let after = await harness.router.publish(harness.event("after"))
         #expect(after.mode == .kafka)
         #expect(await eventually { harness.recorded.map(\.id) == ["during", "after"] })
-        consumer.stop()
+        await consumer.stop()
     }
 }

@@ -65,7 +65,12 @@ final class PipelineHarness: @unchecked Sendable {
         }
 
         /// Graceful stop: the batch in hand finishes, offsets are committed, the group is left.
-        func stop() { loop.requestStop(); finished.wait() }
+        /// The wait (a commit and a group leave, seconds on a loaded machine) is on a thread of
+        /// its own, not on one of the two cooperative threads.
+        func stop() async {
+            loop.requestStop()
+            _ = try? await onOwnThread { [finished] in finished.wait() }
+        }
     }
 
     func startConsumer(group: String = "paka-scripted", maxEventBytes: Int = 1 << 20, registry: PluginRegistry? = nil,

@@ -41,7 +41,7 @@ import Testing
         try harness.cluster.setBrokerUp(3)
         #expect(await eventually(60) { consumer.loop.deadLetterAcks.inFlight.load(ordering: .relaxed) == 0 })
         #expect(Set(harness.recorded.map(\.id)) == all)
-        consumer.stop()
+        await consumer.stop()
         let letters = try await harness.readAll(dlq, expecting: 5)
         #expect(letters.count == 5)
         #expect(letters.allSatisfy { $0.headers.contains { $0.name == "paka-error" } })
@@ -68,7 +68,7 @@ import Testing
         #expect(await eventually(30) { first.loop.deadLetterAcks.inFlight.load(ordering: .relaxed) == 1 })
 
         // The stop begins while the dead letter's broker is down; it comes back meanwhile.
-        let stopping = Task.detached { first.stop() }
+        let stopping = Task.detached { await first.stop() }
         try await Task.sleep(for: .milliseconds(500))
         try harness.cluster.setBrokerUp(3)
         await stopping.value
@@ -79,7 +79,7 @@ import Testing
         _ = try await producer.send(topic: topic, key: Array(good.subject.utf8), value: good.jsonBytes)
         let second = try harness.startConsumer()
         #expect(await eventually(30) { harness.recorded.map(\.id).contains("after-restart") })
-        second.stop()
+        await second.stop()
         let letters = try await harness.readAll(dlq, expecting: 2)
         #expect(letters.count == 1)
     }
