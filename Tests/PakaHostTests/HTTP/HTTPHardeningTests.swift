@@ -62,35 +62,41 @@ import Testing
 
     @Test func oversizeUploadFromPythonHTTPClientGetsItsAnswer() async throws {
         let host = try await TestHost(environment: ["PAKA_UPLOAD_LIMIT_BYTES": "1048576"])
-        #expect(try await client(host, "python-upload-oversize") == "413")
+        let answer = try await client(host, "python-upload-oversize")
+        #expect(answer == "413")
     }
 
     @Test func oversizeJSONFromPythonHTTPClientGetsItsAnswer() async throws {
         let host = try await TestHost()
-        #expect(try await client(host, "python-json-oversize") == "413")
+        let answer = try await client(host, "python-json-oversize")
+        #expect(answer == "413")
     }
 
     @Test func headersThatNeverFinishAreAnswered408() async throws {
         let host = try await TestHost(environment: ["PAKA_HTTP_HEADER_TIMEOUT_MS": "300"])
-        #expect(try await client(host, "slow-headers") == "408")
+        let answer = try await client(host, "slow-headers")
+        #expect(answer == "408")
         #expect(refused(host, "header_timeout") >= 1)
     }
 
     @Test func bodyThatStallsIsAnswered408() async throws {
         let host = try await TestHost(environment: ["PAKA_HTTP_BODY_TIMEOUT_MS": "300"])
-        #expect(try await client(host, "stalled-body") == "408")
+        let answer = try await client(host, "stalled-body")
+        #expect(answer == "408")
         #expect(refused(host, "body_timeout") >= 1)
     }
 
     @Test func headersLargerThanTheLimitAreAnswered431() async throws {
         let host = try await TestHost(environment: ["PAKA_HTTP_MAX_HEADER_BYTES": "8192"])
-        #expect(try await client(host, "huge-header") == "431")
+        let answer = try await client(host, "huge-header")
+        #expect(answer == "431")
         #expect(refused(host, "header_too_large") >= 1)
     }
 
     @Test func connectionBeyondTheCapIsAnswered503() async throws {
         let host = try await TestHost(environment: ["PAKA_HTTP_MAX_CONNECTIONS": "2"])
-        #expect(try await client(host, "too-many-connections") == "503")
+        let answer = try await client(host, "too-many-connections")
+        #expect(answer == "503")
         #expect(refused(host, "too_many_connections") >= 1)
     }
 }
