@@ -90,7 +90,7 @@ extension ConsumerLoop {
         while deadLetterAcks.inFlight.load(ordering: .relaxed) > 0 && ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.01)
             collectDeadLetterAcks()
-            for partition in Array(queues.keys) { settle(&queues[partition]!, partition: partition) }
+            settleAll()
         }
         let unanswered = deadLetterAcks.inFlight.load(ordering: .relaxed)
         if unanswered > 0 {

@@ -120,6 +120,11 @@ final class ConsumerLoop: @unchecked Sendable {
             logger.trace("handing a batch to the plugin", metadata: ["events": "\(count)"])
             handle(batch, count: count)
         }
+        settleAll()
+    }
+
+    /// `settle` on every partition queue.
+    func settleAll() {
         for partition in Array(queues.keys) { settle(&queues[partition]!, partition: partition) }
     }
 

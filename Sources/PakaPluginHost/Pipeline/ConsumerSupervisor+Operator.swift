@@ -15,9 +15,6 @@ extension ConsumerSupervisor {
     /// Waits (bounded) until the plugin's consumer has applied a pause or resume; returns the
     /// state it reached, nil without a consumer.
     public func awaitPause(of plugin: String, paused: Bool, timeout: Duration = .seconds(15)) async -> String? {
-        // The reload's reconcile tells the loop too, but from the supervisor's task, which a busy
-        // cooperative pool may run late: tell it now, from what the registry says (idempotent).
-        running.withLock { $0[plugin]?.service.loop.control.setPaused(registry.isPaused(plugin)) }
         let deadline = ContinuousClock.now + timeout
         while true {
             guard let state = consumerState(of: plugin) else { return nil }

@@ -13,7 +13,7 @@ public final class ConsumerSupervisor: Service, Sendable {
         let topics: [String]
     }
 
-    let registry: PluginRegistry
+    private let registry: PluginRegistry
     private let bus: KafkaBus
     private let configuration: KafkaConfiguration
     private let logger: Logger
@@ -52,7 +52,19 @@ public final class ConsumerSupervisor: Service, Sendable {
     }
 
     /// Asks the supervisor to compare the registry with what runs (after a reload or swap).
-    public func registryChanged() { changed.yield() }
+    /// Pause flags reach the running loops at once, here: the comparison runs on the supervisor's
+    /// task, which a busy cooperative pool may run late, and the pause route waits for the loop.
+    public func registryChanged() {
+        applyPauseFlags()
+        changed.yield()
+    }
+
+    /// Tells each running loop whether plugins.json wants it paused (idempotent).
+    private func applyPauseFlags() {
+        running.withLock { running in
+            for (name, current) in running { current.service.loop.control.setPaused(registry.isPaused(name)) }
+        }
+    }
 
     /// Runs until graceful shutdown (or cancellation). Each consumer is a child task of this one,
     /// so shutdown reaches all of them and `run` returns only after each has committed and left
@@ -83,9 +95,7 @@ public final class ConsumerSupervisor: Service, Sendable {
             return stopping
         }
         for old in toStop { old.service.stop() }
-        running.withLock { running in
-            for (name, current) in running { current.service.loop.control.setPaused(registry.isPaused(name)) }
-        }
+        applyPauseFlags()
         for (name, plugin) in wanted where running.withLock({ $0[name] == nil }) { start(plugin, in: &group) }
     }
 
