@@ -75,6 +75,21 @@ import Testing
         #expect(error?.message.contains("but its ELF headers describe \(UInt64.max)") == true, "\(String(describing: error))")
     }
 
+    /// Program headers the loader does not read cannot have their PT_LOAD segments checked
+    /// against the file's size (a truncated segment is SIGBUS in the host): refused, with where.
+    @Test(arguments: [(2 << 20, 3 << 20, "beyond the first 1 MiB the loader checks"), (600 << 10, 500 << 10, "beyond the file's 512000 bytes")])
+    func programHeadersOutsideWhatTheLoaderReadsAreRefused(at offset: Int, fileSize: Int, expected: String) throws {
+        let path = try copy(try PluginCompiler.echo(name: "echo-phoff"), as: "phoff-\(offset).so")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        for i in 0..<8 { bytes[32 + i] = UInt8(truncatingIfNeeded: offset >> (8 * i)) }  // e_phoff
+        if bytes.count < fileSize { bytes.append(Data(count: fileSize - bytes.count)) }
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let error = refusal(path)
+        #expect(error?.reason == .truncated)
+        #expect(error?.message.contains("its program headers end at byte") == true, "\(String(describing: error))")
+        #expect(error?.message.contains(expected) == true, "\(String(describing: error))")
+    }
+
     @Test func libraryWithoutEntrySymbolIsRefused() throws {
         let error = refusal(try PluginCompiler.build(defines: ["FIXTURE_NO_ENTRY"], name: "noentry"))
         #expect(error?.reason == .missingEntrySymbol)

@@ -33,9 +33,11 @@ public final class PluginImage: Sendable {
     /// An image in `resident` with the file's sha256 is returned instead of mapping the same
     /// bytes again (a swap back to a version this process already holds costs no memory).
     public static func load(path: String, options: Options = Options(), resident: [PluginImage] = []) throws(PluginLoadError) -> PluginImage {
-        let file = try openChecked(path: path, options: options)
+        let (file, checkedHeader) = try openChecked(path: path, options: options)
         let (copy, digest, copied) = try PluginCopyArea.shared.makeCopy(of: file, source: path)
-        if copied != file.size {
+        // The copy is what gets mapped: its headers must be the ones checked (a file rewritten in
+        // place between the check and the copy could describe more than it holds: SIGBUS).
+        if copied != file.size || PluginFileReader(path: copy)?.prefix(checkedHeader.count) != checkedHeader {
             PluginCopyArea.shared.discard(copy)
             throw PluginLoadError(.truncated, path: path,
                 "changed while it was read (\(file.size) bytes when opened, \(copied) read); install with an atomic mv so the host never sees a half-written file")
@@ -51,6 +53,7 @@ public final class PluginImage: Sendable {
         }
         guard let handle = dlopen(copy, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let why = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
+            PluginCopyArea.shared.discard(copy)
             throw PluginLoadError(.dlopenFailed, path: path, "cannot be loaded: \(why)")
         }
         // The handle is intentionally never closed (see the type's comment).
@@ -77,7 +80,7 @@ public final class PluginImage: Sendable {
 
     /// The permission and ELF checks, on the file opened for the copy. Reads only the headers:
     /// the content goes through `PluginFileReader` in chunks.
-    private static func openChecked(path: String, options: Options) throws(PluginLoadError) -> PluginFileReader {
+    private static func openChecked(path: String, options: Options) throws(PluginLoadError) -> (file: PluginFileReader, header: [UInt8]) {
         var status = stat()
         guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
             throw PluginLoadError(.missingFile, path: path,
@@ -97,8 +100,14 @@ public final class PluginImage: Sendable {
         guard file.size > 0, !header.isEmpty else {
             throw PluginLoadError(.emptyFile, path: path, "is empty (0 bytes); was the copy interrupted?")
         }
-        // Program headers past the first bytes (unusual): read up to their end, within the file.
-        if let needed = ELFIdentity.programHeadersEnd(in: header), needed > header.count, needed <= 1 << 20, let longer = file.prefix(min(needed, file.size)) {
+        // Program headers past the first bytes (unusual): read up to their end. Without them the
+        // PT_LOAD segments cannot be checked against the file's size, so such a file is refused.
+        if let needed = ELFIdentity.programHeadersEnd(in: header), needed > header.count {
+            guard needed <= file.size, needed <= 1 << 20, let longer = file.prefix(needed) else {
+                throw PluginLoadError(.truncated, path: path,
+                    "its program headers end at byte \(needed), beyond "
+                    + (needed > file.size ? "the file's \(file.size) bytes; was the copy interrupted?" : "the first 1 MiB the loader checks; is it a standard shared library?"))
+            }
             header = longer
         }
         guard let elf = ELFIdentity(header: header) else {
@@ -112,7 +121,7 @@ public final class PluginImage: Sendable {
             throw PluginLoadError(.truncated, path: path,
                 "is truncated: \(file.size) bytes, but its ELF headers describe \(described); was the copy interrupted? (install with an atomic mv)")
         }
-        return file
+        return (file, header)
     }
 
     private static func checkNotWritableByOthers(path: String, mode: mode_t, what: String) throws(PluginLoadError) {
