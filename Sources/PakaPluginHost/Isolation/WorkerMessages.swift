@@ -142,13 +142,6 @@ enum WorkerMessages {
         }
     }
 
-    static func encode(_ outcomes: [EventOutcome]) -> WireWriter {
-        var w = WireWriter(kind: .handled, capacity: 4 + outcomes.count * 5)
-        w.u32(UInt32(truncatingIfNeeded: outcomes.count))
-        for outcome in outcomes { append(outcome, to: &w) }
-        return w
-    }
-
     /// The worker's path: OK answers (the common case) go out as they are; only the others
     /// become texts (`describe`: the same words as an in-process instance's outcome).
     static func encode(_ results: UnsafeBufferPointer<paka_event_result>, describe: (paka_event_result) -> EventOutcome) -> WireWriter {
