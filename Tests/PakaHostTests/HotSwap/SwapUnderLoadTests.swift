@@ -36,43 +36,36 @@ import Testing
         // seconds at a time (process waits, initdb), and a test that paced or watched the stream
         // from a task once saw the stream end before the swap. It runs for at least 20 000 events
         // and until 4 000 more followed the switch, so the swap lands mid-stream.
-        let installFailure = Mutex<String?>(nil)
-        let producing = Task { () -> [String] in
-            await withCheckedContinuation { (done: CheckedContinuation<[String], Never>) in
-                Thread.detachNewThread {
-                    var ids: [String] = []
-                    var installed = false
-                    var switchedAt: Int?
-                    var tick = ContinuousClock.now
-                    // A mock partition keeps only ~5 MiB: past 40 000 events, while the switch is
-                    // still awaited (a starved watcher), the stream goes on at 50 events/s, for
-                    // at most 150 s.
-                    let giveUp = ContinuousClock.now + .seconds(150)
-                    while ids.count < 20_000 || switchedAt.map({ ids.count < $0 + 4_000 }) ?? (ContinuousClock.now < giveUp) {
-                        if !installed, let v1 = rig.active, v1.counters.snapshot.handled >= 10_000 {
-                            installed = true
-                            do { try rig.install(v2) } catch {
-                                installFailure.withLock { $0 = "\(error)" }
-                                break
-                            }
-                        }
-                        if installed, switchedAt == nil, rig.active?.descriptor.version == "2.0.0" { switchedAt = ids.count }
-                        let batch = ids.count < 40_000 || switchedAt != nil ? 100 : 1
-                        for n in ids.count..<(ids.count + batch) {
-                            let id = "e\(n)"
-                            ids.append(id)
-                            rig.harness.router.publishFromPlugin(rig.harness.event(id, key: "k\(id.hashValue % 97)"))
-                        }
-                        tick = tick.advanced(by: .milliseconds(20))
-                        let wait = ContinuousClock.now.duration(to: tick)
-                        if wait > .zero { usleep(UInt32(wait.components.attoseconds / 1_000_000_000_000)) }
+        let producing = Task { () throws -> [String] in
+            try await onOwnThread {
+                var ids: [String] = []
+                var installed = false
+                var switchedAt: Int?
+                var tick = ContinuousClock.now
+                // A mock partition keeps only ~5 MiB: past 40 000 events, while the switch is
+                // still awaited (a starved watcher), the stream goes on at 50 events/s, for
+                // at most 150 s.
+                let giveUp = ContinuousClock.now + .seconds(150)
+                while ids.count < 20_000 || switchedAt.map({ ids.count < $0 + 4_000 }) ?? (ContinuousClock.now < giveUp) {
+                    if !installed, let v1 = rig.active, v1.counters.snapshot.handled >= 10_000 {
+                        installed = true
+                        try rig.install(v2)
                     }
-                    done.resume(returning: ids)
+                    if installed, switchedAt == nil, rig.active?.descriptor.version == "2.0.0" { switchedAt = ids.count }
+                    let batch = ids.count < 40_000 || switchedAt != nil ? 100 : 1
+                    for n in ids.count..<(ids.count + batch) {
+                        let id = "e\(n)"
+                        ids.append(id)
+                        rig.harness.router.publishFromPlugin(rig.harness.event(id, key: "k\(id.hashValue % 97)"))
+                    }
+                    tick = tick.advanced(by: .milliseconds(20))
+                    let wait = ContinuousClock.now.duration(to: tick)
+                    if wait > .zero { usleep(UInt32(wait.components.attoseconds / 1_000_000_000_000)) }
                 }
+                return ids
             }
         }
-        let ids = await producing.value
-        #expect(installFailure.withLock { $0 } == nil, "installing v2 failed: \(installFailure.withLock { $0 } ?? "")")
+        let ids = try await producing.value
         #expect(await eventually(30) { rig.active?.descriptor.version == "2.0.0" })
         #expect(await eventually(60) { rig.harness.recorded.count >= ids.count + 1 })
         try await Task.sleep(for: .milliseconds(500))  // anything extra (a duplicate) would show up now

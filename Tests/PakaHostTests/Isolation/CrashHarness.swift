@@ -90,16 +90,7 @@ final class CrashHarness: @unchecked Sendable {
 
     /// Reads a whole topic with a fresh group (e.g. the `.dlq`).
     func readAll(_ topic: String, expecting count: Int, seconds: Double = 20) async throws -> [KafkaMessage] {
-        try await onOwnThread { [configuration] in try Self.readAll(topic, expecting: count, seconds: seconds, configuration: configuration) }
-    }
-
-    private static func readAll(_ topic: String, expecting count: Int, seconds: Double, configuration: KafkaConfiguration) throws -> [KafkaMessage] {
-        let reader = try KafkaConsumer(configuration: configuration, groupId: "reader-\(UUID().uuidString)", topics: [topic], logger: .test)
-        defer { reader.close() }
-        var messages: [KafkaMessage] = []
-        let deadline = Date().addingTimeInterval(seconds)
-        while messages.count < count && Date() < deadline { messages += reader.poll(maxMessages: 100, timeout: .milliseconds(200)) }
-        return messages
+        try await readTopic(topic, expecting: count, seconds: seconds, configuration: configuration)
     }
 }
 

@@ -101,14 +101,18 @@ final class PipelineHarness: @unchecked Sendable {
 
     /// Reads a whole topic with a fresh group (e.g. the `.dlq`).
     func readAll(_ topic: String, expecting count: Int) async throws -> [KafkaMessage] {
-        try await onOwnThread { [configuration] in try Self.readAll(topic, expecting: count, configuration: configuration) }
+        try await readTopic(topic, expecting: count, configuration: configuration)
     }
+}
 
-    private static func readAll(_ topic: String, expecting count: Int, configuration: KafkaConfiguration) throws -> [KafkaMessage] {
+/// Reads a whole topic with a fresh group (e.g. the `.dlq`) until `count` messages or `seconds`,
+/// on a thread of its own (it polls for seconds).
+func readTopic(_ topic: String, expecting count: Int, seconds: Double = 20, configuration: KafkaConfiguration) async throws -> [KafkaMessage] {
+    try await onOwnThread {
         let reader = try KafkaConsumer(configuration: configuration, groupId: "reader-\(UUID().uuidString)", topics: [topic], logger: .test)
         defer { reader.close() }
         var messages: [KafkaMessage] = []
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(seconds)
         while messages.count < count && Date() < deadline { messages += reader.poll(maxMessages: 100, timeout: .milliseconds(200)) }
         return messages
     }

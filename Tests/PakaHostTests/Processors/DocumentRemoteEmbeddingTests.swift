@@ -43,7 +43,7 @@ import Testing
         func serve<T: Sendable>(_ body: @escaping @Sendable (String) throws -> T) async throws -> T {
             try await Application(router: router(), logger: .test).test(.live) { client in
                 let base = "http://localhost:\(try #require(client.port))"
-                return try await offThread { try body(base) }
+                return try await onOwnThread { try body(base) }
             }
         }
     }
@@ -128,13 +128,5 @@ import Testing
         guard case .retry(let reason) = outcome else { Issue.record("expected RETRY, got \(String(describing: outcome))"); return }
         #expect(reason.contains("unreachable"))
         #expect(try fixture.row(id)["status"] == "parsed")
-    }
-}
-
-/// Runs blocking work (libcurl inside the plugin) on its own thread, off Swift's cooperative pool,
-/// so the in-process server it talks to keeps being scheduled.
-func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }

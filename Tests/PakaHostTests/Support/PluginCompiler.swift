@@ -75,7 +75,5 @@ func readAll(_ fd: Int32) -> [UInt8] {
 /// not hold one of the cooperative pool's two threads (other suites' watchers and consumers
 /// would starve behind it).
 func runOffPool(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> (status: Int32, output: String) {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try run(executable, arguments, environment: environment) }) }.start()
-    }
+    try await onOwnThread { try run(executable, arguments, environment: environment) }
 }
