@@ -42,7 +42,12 @@ struct TelegramChannel: NotificationChannel {
         let status: Int
         let json: [String: Any]?
         var description: String { json?["description"] as? String ?? "no description" }
-        var retryAfter: Double? { ((json?["parameters"] as? [String: Any])?["retry_after"] as? NSNumber)?.doubleValue }
+        /// Seconds, or nil when absent or outside 0–86 400 (the answer is the server's: `1e300`
+        /// or NaN must not reach an integer conversion, a trap in the host).
+        var retryAfter: Double? {
+            ((json?["parameters"] as? [String: Any])?["retry_after"] as? NSNumber)
+                .map(\.doubleValue).flatMap { (0...86_400).contains($0) ? $0 : nil }
+        }
         var messageId: String? { ((json?["result"] as? [String: Any])?["message_id"] as? NSNumber)?.stringValue }
     }
 

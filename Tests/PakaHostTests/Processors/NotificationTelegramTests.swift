@@ -64,6 +64,17 @@ import Testing
         #expect(try NotificationPluginHarness.notificationRow(id) == nil)
     }
 
+    /// The server's number is not trusted: one no integer can hold was a trap in the plugin.
+    @Test(arguments: ["1e300", "-5"])
+    func rateLimitWithAnAbsurdRetryAfterIsRetryWithoutWaitingOrCrashing(retryAfter: String) throws {
+        try telegram.script([.tooManyRequests(retryAfterJSON: retryAfter)])
+        let id = UUID().uuidString.lowercased()
+        let outcome = harness.send(#"{"title":"Busy","body":"absurd"}"#, id: id)
+        guard case .retry(let reason) = outcome else { Issue.record("expected RETRY, got \(String(describing: outcome))"); return }
+        #expect(reason == "telegram: Telegram rate limit: Too Many Requests")
+        #expect(telegram.requests.count == 1)
+    }
+
     @Test func serverErrorIsRetryAndNothingIsRecordedAsSent() throws {
         try telegram.script([.serverError])
         let id = UUID().uuidString.lowercased()

@@ -10,8 +10,10 @@ final class TelegramFakeServer: @unchecked Sendable {
         var delay: Double = 0
 
         static func ok(messageId: Int) -> Response { Response(status: 200, body: #"{"ok":true,"result":{"message_id":\#(messageId)}}"#) }
-        static func tooManyRequests(retryAfter: Int) -> Response {
-            Response(status: 429, body: #"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after \#(retryAfter)","parameters":{"retry_after":\#(retryAfter)}}"#)
+        static func tooManyRequests(retryAfter: Int) -> Response { tooManyRequests(retryAfterJSON: "\(retryAfter)") }
+        /// `retryAfterJSON`: the number as the server writes it (e.g. `1e300`).
+        static func tooManyRequests(retryAfterJSON: String) -> Response {
+            Response(status: 429, body: #"{"ok":false,"error_code":429,"description":"Too Many Requests","parameters":{"retry_after":\#(retryAfterJSON)}}"#)
         }
         static let serverError = Response(status: 500, body: #"{"ok":false,"error_code":500,"description":"Internal Server Error"}"#)
         static func badRequest(_ description: String) -> Response {
