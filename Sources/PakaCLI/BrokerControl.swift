@@ -22,22 +22,21 @@ struct BrokerControl {
         switch (verb, words.count) {
         case ("down", 2), ("up", 2):
             let down = verb == "down"
+            let ids: [Int32]
             if words[1] == "all" {
-                down ? cluster.setAllBrokersDown() : cluster.setAllBrokersUp()
-                return "ok"
+                ids = Array(1...Int32(cluster.brokerCount))
+            } else {
+                guard let id = broker(words[1]) else { return "error: no broker '\(words[1])' (ids are 1...\(cluster.brokerCount) or all)" }
+                ids = [id]
             }
-            guard let id = broker(words[1]) else { return "error: no broker '\(words[1])' (ids are 1...\(cluster.brokerCount) or all)" }
-            down ? cluster.setBrokerDown(id) : cluster.setBrokerUp(id)
-            return "ok"
+            return outcome(ids.compactMap { down ? cluster.setBrokerDown($0) : cluster.setBrokerUp($0) }.first)
         case ("leader", 4):
             guard let partition = Int32(words[2]), partition >= 0 else { return "error: partition '\(words[2])' is not a number ≥ 0" }
             guard let id = broker(words[3]) else { return "error: no broker '\(words[3])' (ids are 1...\(cluster.brokerCount))" }
-            cluster.setPartitionLeader(topic: words[1], partition: partition, broker: id)
-            return "ok"
+            return outcome(cluster.setPartitionLeader(topic: words[1], partition: partition, broker: id))
         case ("coordinator", 3):
             guard let id = broker(words[2]) else { return "error: no broker '\(words[2])' (ids are 1...\(cluster.brokerCount))" }
-            cluster.setGroupCoordinator(group: words[1], broker: id)
-            return "ok"
+            return outcome(cluster.setGroupCoordinator(group: words[1], broker: id))
         case ("topic", 3):
             guard let partitions = Int32(words[2]), partitions > 0 else { return "error: partitions '\(words[2])' is not a number > 0" }
             do {
@@ -49,6 +48,10 @@ struct BrokerControl {
         default:
             return "error: cannot read '\(line)'; \(Self.usage)"
         }
+    }
+
+    private func outcome(_ error: KafkaError?) -> String {
+        error.map { "error: \($0)" } ?? "ok"
     }
 
     private func broker(_ word: String) -> Int32? {

@@ -63,8 +63,16 @@ public final class EmbeddedKafkaCluster: Sendable {
     }
 
     /// Creates a topic directly in the mock (the mock has no CreateTopics API).
+    /// The most partitions a mock topic may have: the mock allocates them all at once and
+    /// aborts its process when it cannot (a command line's number must not do that).
+    public static let maxPartitions: Int32 = 10_000
+
     public func createTopic(_ name: String, partitions: Int32,
                             replicationFactor: Int32 = 1) throws(KafkaError) {
+        guard (1...Self.maxPartitions).contains(partitions) else {
+            throw KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, "could not create mock topic '\(name)' with \(partitions) partitions",
+                             hint: "give 1...\(Self.maxPartitions)")
+        }
         let err = try withCluster("create topic '\(name)'") {
             rd_kafka_mock_topic_create($0, name, partitions, replicationFactor)
         }
@@ -80,23 +88,32 @@ public final class EmbeddedKafkaCluster: Sendable {
     /// re-binds the broker's port at once and aborts the process if that fails, which it does when
     /// a child being spawned still holds a copy of the listening socket (reproduced: a thread
     /// running posix_spawn in a loop makes the first re-bind fail with EADDRINUSE).
-    public func setBrokerDown(_ id: Int32) {
+    @discardableResult
+    public func setBrokerDown(_ id: Int32) -> KafkaError? {
         brokerCommand("set broker \(id) down") { rd_kafka_mock_broker_set_down($0, id) }
     }
 
     /// Lets broker `id` accept connections again.
-    public func setBrokerUp(_ id: Int32) {
+    @discardableResult
+    public func setBrokerUp(_ id: Int32) -> KafkaError? {
         brokerCommand("set broker \(id) up") { rd_kafka_mock_broker_set_up($0, id) }
     }
 
     /// Makes broker `id` the leader of one partition (tests that take one broker down place
     /// the partitions they need on the others first).
-    public func setPartitionLeader(topic: String, partition: Int32, broker id: Int32) {
-        brokerCommand("make broker \(id) lead \(topic)/\(partition)") { rd_kafka_mock_partition_set_leader($0, topic, partition, id) }
+    @discardableResult
+    public func setPartitionLeader(topic: String, partition: Int32, broker id: Int32) -> KafkaError? {
+        // The mock creates a missing topic with partition + 1 partitions, and aborts its process
+        // when it cannot allocate them (or the count overflows).
+        guard (0..<Self.maxPartitions).contains(partition) else {
+            return KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, "partition \(partition) is outside 0..<\(Self.maxPartitions)")
+        }
+        return brokerCommand("make broker \(id) lead \(topic)/\(partition)") { rd_kafka_mock_partition_set_leader($0, topic, partition, id) }
     }
 
     /// Makes broker `id` the coordinator of consumer group `group`.
-    public func setGroupCoordinator(group: String, broker id: Int32) {
+    @discardableResult
+    public func setGroupCoordinator(group: String, broker id: Int32) -> KafkaError? {
         brokerCommand("make broker \(id) coordinate group \(group)") { rd_kafka_mock_coordinator_set($0, "group", group, id) }
     }
 
@@ -148,15 +165,17 @@ public final class EmbeddedKafkaCluster: Sendable {
         return result
     }
 
-    private func brokerCommand(_ what: String, _ body: (OpaquePointer) -> rd_kafka_resp_err_t) {
+    /// Runs a mock command; its refusal is logged and returned (nil: done).
+    private func brokerCommand(_ what: String, _ body: (OpaquePointer) -> rd_kafka_resp_err_t) -> KafkaError? {
         do {
             let err = try withCluster(what, body)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                logger.warning("mock cluster command failed", metadata: [
-                    "command": "\(what)", "error": "\(String(cString: rd_kafka_err2str(err)))"])
-            }
+            guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+            logger.warning("mock cluster command failed", metadata: [
+                "command": "\(what)", "error": "\(String(cString: rd_kafka_err2str(err)))"])
+            return KafkaError(err, "could not \(what)")
         } catch {
             logger.warning("mock cluster command ignored", metadata: ["error": "\(error)"])
+            return error
         }
     }
 }

@@ -21,11 +21,16 @@ import Testing
         #expect(try await producer.send(topic: "drill", value: bytes("after")).offset == 0)
     }
 
-    @Test func aCommandItCannotReadIsAnErrorNamingTheCommandsAndTheBrokerKeepsAnswering() throws {
+    @Test func badArgumentsAreErrorsSayingWhyAndTheBrokerKeepsAnswering() throws {
         let cluster = try BrokerProcess(brokers: 2)
         defer { cluster.shutdown() }
         #expect { try cluster.setBrokerDown(3) } throws: { "\($0)".contains("answered 'error: no broker '3' (ids are 1...2 or all)'") }
         #expect { try cluster.createTopic("bad", partitions: 0) } throws: { "\($0)".contains("is not a number > 0") }
+        // Counts the mock would try to allocate at once (it aborts its process when it cannot).
+        #expect { try cluster.createTopic("huge", partitions: 2_000_000_000) } throws: { "\($0)".contains("give 1...10000") }
+        #expect { try cluster.setPartitionLeader(topic: "huge", partition: .max, broker: 1) } throws: { "\($0)".contains("outside 0..<10000") }
+        // A command the mock itself refuses is an error too, not "ok".
+        #expect { try cluster.setPartitionLeader(topic: "audit.event", partition: 99, broker: 1) } throws: { "\($0)".contains("could not make broker 1 lead audit.event/99") }
         try cluster.setPartitionLeader(topic: "audit.event", partition: 0, broker: 2)
         try cluster.setGroupCoordinator(group: "paka-audit-logger", broker: 1)
     }
