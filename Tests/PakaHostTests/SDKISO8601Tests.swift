@@ -16,14 +16,19 @@ import Testing
         #expect(ISO8601.date(from: text)?.timeIntervalSince1970 == secondsSince1970)
     }
 
-    /// Foundation's parser alone rolls each of these over into another instant.
+    /// Foundation's parser alone rolls most of these over into another instant (10 of the 11
+    /// came back as a date with the range check disabled).
     @Test(arguments: [
         "2024-05-01T25:00:00Z", "2024-05-01T24:00:00Z", "2024-05-01T12:60:00Z", "2024-05-01T12:00:61Z",
         "2024-02-30", "2023-02-29", "2024-04-31T00:00:00Z", "2024-00-10", "2024-05-00",
         "2024-05-01T12:00:00+24:00", "2024-05-01T12:00:00+02:60",
-        "yesterday", "", "2024-05", "2024-05-01T", "1714521600",
     ])
     func fieldsOutOfRangeAreRefusedNotRolledOver(text: String) {
+        #expect(ISO8601.date(from: text) == nil, "\(text) → \(String(describing: ISO8601.date(from: text)))")
+    }
+
+    @Test(arguments: ["yesterday", "", "2024-05", "2024-05-01T", "1714521600", "2024-13-01T00:00:00Z"])
+    func textThatIsNoTimeIsRefused(text: String) {
         #expect(ISO8601.date(from: text) == nil, "\(text) → \(String(describing: ISO8601.date(from: text)))")
     }
 
