@@ -40,6 +40,7 @@ struct PluginFileStreamingTests {
         let file = try #require(PluginFileReader(path: path))
         var chunks: [Int] = []
         let total = try file.forEachChunk { (chunk: UnsafeRawBufferPointer) throws(Never) in chunks.append(chunk.count) }
+        #expect(Self.chunk == 64 << 10, "the name and the memory figures assume 64 KiB chunks")
         #expect(total == size)
         #expect(chunks.reduce(0, +) == size)
         #expect(chunks.allSatisfy { $0 <= Self.chunk })

@@ -10,7 +10,7 @@ import Testing
         return Int32(try #require((try JSONValue.parse(response.body))["pid"]?.numberValue))
     }
 
-    @Test func rollingBackAProcessPluginStartsTheEarlierVersionsWorkerAndTheLeftOneExits() throws {
+    @Test func rollingBackAProcessPluginStartsTheEarlierVersionsWorkerAndTheLeftOneExits() async throws {
         let harness = try CrashHarness()
         #expect(harness.apply().isEmpty)
         let firstSHA = try #require(harness.plugin?.image.sha256)
@@ -24,7 +24,7 @@ import Testing
         #expect(harness.plugin?.image.sha256 == firstSHA)
         let restoredWorker = try pid(harness)
         #expect(restoredWorker != swappedWorker)
-        #expect(kill(swappedWorker, 0) == -1 && errno == ESRCH)
+        #expect(await eventually { kill(swappedWorker, 0) == -1 && errno == ESRCH })
         // The history records the rollback as a new entry, as in process.
         let history = harness.registry.statuses().first?.history
         #expect(history?.map(\.state) == ["retired", "retired", "active"])
