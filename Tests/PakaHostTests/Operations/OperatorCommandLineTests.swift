@@ -20,10 +20,8 @@ import Testing
             return true
         })
         let base = try #require(url)
+        let token = try adminToken()
         var env = ProcessInfo.processInfo.environment
-        env["JWT_SECRET"] = String(repeating: "s", count: 32)
-        let token = try run(TestPaths.pakaExecutable, ["token", "--sub", "carol", "--admin"], environment: env).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
         env["PAKA_URL"] = base
         env["PAKA_TOKEN"] = token
         func paka(_ arguments: String...) throws -> (status: Int32, output: String) { try run(TestPaths.pakaExecutable, arguments, environment: env) }

@@ -24,3 +24,18 @@ func startPakaServe(bootstrap: String, pluginsFile: String, dataDirectory: Strin
     try process.run()
     return process
 }
+
+/// An admin token for a host started by `startPakaServe` (signed with its JWT_SECRET).
+func adminToken(sub: String = "carol") throws -> String {
+    var env = ProcessInfo.processInfo.environment
+    env["JWT_SECRET"] = String(repeating: "s", count: 32)
+    return try run(TestPaths.pakaExecutable, ["token", "--sub", sub, "--admin"], environment: env).output
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// What `GET /plugins` of the host at `url` says of `plugin` (nil: not listed or no answer).
+func pluginStatus(_ plugin: String, at url: String) throws -> [String: Any]? {
+    let answer = try run("/usr/bin/env", ["curl", "-s", "--max-time", "10", "-H", "Authorization: Bearer \(try adminToken())", "\(url)/plugins"])
+    let statuses = try? JSONSerialization.jsonObject(with: Data(answer.output.utf8)) as? [[String: Any]]
+    return statuses?.first { $0["name"] as? String == plugin }
+}
