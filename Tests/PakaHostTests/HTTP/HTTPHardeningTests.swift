@@ -41,16 +41,8 @@ import Testing
     }
 
     static func python(_ arguments: [String]) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
         // Off the cooperative pool: the server under test needs those threads.
-        let data = try await offload { output.fileHandleForReading.readDataToEndOfFile() }
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try await runOffPool("/usr/bin/env", ["python3"] + arguments).output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// `paka_http_refused_total{reason}` as the host's /metrics would show it.
