@@ -26,7 +26,7 @@ final class CurlMime {
             buffer.withMemoryRebound(to: CChar.self) { curl_mime_data(part, $0.baseAddress, $0.count) }
         }
         try check(data, "curl_mime_data")
-        if let name = content.name { try check(curl_mime_name(part, name), "curl_mime_name") }
+        if let name = content.name { try check(curl_mime_name(part, headerSafe(name)), "curl_mime_name") }
         if let fileName = content.fileName { try check(curl_mime_filename(part, headerSafe(fileName)), "curl_mime_filename") }
         if let type = content.contentType { try check(curl_mime_type(part, headerSafe(type)), "curl_mime_type") }
         if let encoding = content.transferEncoding {

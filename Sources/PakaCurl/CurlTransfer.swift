@@ -64,7 +64,9 @@ final class CurlTransfer {
     func set(mime parts: [MimePart]) throws(CurlError) {
         let built = try CurlMime(easy: handle, parts: parts)
         mime = built
-        _ = paka_curl_setopt_ptr(handle, CURLOPT_MIMEPOST, UnsafeRawPointer(built.handle))
+        // Unlike the other options, a refusal here would send a mail with recipients and no body.
+        let code = paka_curl_setopt_ptr(handle, CURLOPT_MIMEPOST, UnsafeRawPointer(built.handle))
+        guard code == CURLE_OK else { throw CurlError(code: code, message: "CURLOPT_MIMEPOST: \(String(cString: curl_easy_strerror(code)))") }
     }
 
     /// Runs the transfer; returns the protocol's last response code (HTTP status, SMTP reply).

@@ -108,7 +108,7 @@ import Testing
         #expect(outcome.watcherReloads == 1)
     }
 
-    @Test func theProcessingGapAroundTheSwapIsMeasured() async throws {
+    @Test func theSwapLandedMidStreamSoBothGapsAreMeasured() async throws {
         let outcome = try await Self.run.value
         // Both figures exist only when events were handled before and after the switch and
         // elsewhere in the stream (the swap landed mid-stream); their values are reported above,

@@ -23,7 +23,7 @@ import Testing
         try await ops.publish("e3", marker: "marker-bug")
         try await ops.publish("e4", marker: "fail")  // the bystander FAILs this one; marker handles it
         try await ops.publish("e5", marker: "marker-bug")
-        #expect(await eventuallyAsync(30) { ((try? await letters(ops)) ?? []).count == 3 })
+        #expect(await eventually(30) { ((try? await letters(ops)) ?? []).count == 3 })
 
         let all = try await letters(ops)
         #expect(all.map { $0["eventId"] as? String } == ["e5", "e3", "e1"])
@@ -62,7 +62,7 @@ import Testing
             let response = try? await ops.call("/plugins/bystander/dead-letters", method: .get, admin: false)
             return (response?.object?["letters"] as? [[String: Any]])?.map { $0["eventId"] as? String } ?? []
         }
-        #expect(await eventuallyAsync(30) { await bystanderLetters() == ["e4"] })
+        #expect(await eventually(30) { await bystanderLetters() == ["e4"] })
         await ops.stop()
         withExtendedLifetime(scratch) {}
     }
@@ -75,7 +75,7 @@ import Testing
         #expect(await eventually { ops.consumerState("marker") == "running" && ops.consumerState("bystander") == "running" })
         try await ops.publish("b1", marker: "marker-bug")
         try await ops.publish("b2", marker: "marker-bug")
-        #expect(await eventuallyAsync(30) { ((try? await letters(ops)) ?? []).count == 2 })
+        #expect(await eventually(30) { ((try? await letters(ops)) ?? []).count == 2 })
         #expect(await eventually { PipelineHarness.recorded(bystanderRecord).count == 2 })
 
         // Dry run first: says what would be delivered, delivers nothing.
@@ -135,7 +135,7 @@ import Testing
         let ops = try await OperatorHost(plugin: "marker", library: try MarkerPlugin.buggy())
         #expect(await eventually { ops.consumerState("marker") == "running" })
         try await ops.publish("c1", marker: "marker-bug")
-        #expect(await eventuallyAsync(30) { ((try? await letters(ops)) ?? []).count == 1 })
+        #expect(await eventually(30) { ((try? await letters(ops)) ?? []).count == 1 })
         let original = try #require(try await letters(ops).first?["id"] as? String)
 
         let replay = try await ops.call("/plugins/marker/dead-letters/replay", body: #"{"ids": ["c1"]}"#)
@@ -143,7 +143,7 @@ import Testing
         #expect(report["failedAgain"] as? Int == 1)
         #expect(report["delivered"] as? Int == 0)
 
-        #expect(await eventuallyAsync { ((try? await letters(ops)) ?? []).first?["id"] as? String != original })
+        #expect(await eventually { ((try? await letters(ops)) ?? []).first?["id"] as? String != original })
         let pending = try await letters(ops)
         #expect(pending.count == 1)
         let again = try #require(pending.first)
@@ -162,7 +162,7 @@ import Testing
         #expect(await eventually { ops.consumerState("marker") == "running" })
         try await ops.publish("d1", marker: "marker-bug")
         try await ops.publish("d2", marker: "marker-bug")
-        #expect(await eventuallyAsync(30) { ((try? await letters(ops)) ?? []).count == 2 })
+        #expect(await eventually(30) { ((try? await letters(ops)) ?? []).count == 2 })
         // One event per 1000 s: the first is delivered at once, the second waits.
         let replay = try await ops.call("/plugins/marker/dead-letters/replay", body: #"{"errorContains": "marker-bug", "ratePerSecond": 0.001}"#)
         #expect(replay.status == .accepted)

@@ -58,13 +58,3 @@ final class OperatorHost: @unchecked Sendable {
 }
 
 struct OperatorHostError: Error { static let noKafka = OperatorHostError() }
-
-/// `eventually` for conditions that ask the HTTP API.
-func eventuallyAsync(_ seconds: Double = 60, _ condition: () async -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(100))
-    }
-    return await condition()
-}

@@ -29,7 +29,7 @@ import Testing
 
         try await ops.publish("while-paused")
         // The event is in the topic (end moved) and the group has not consumed it (lag 1).
-        #expect(await eventuallyAsync {
+        #expect(await eventually {
             let offsets = try? await ops.call("/plugins/scripted/offsets", method: .get, admin: false).object
             let partition = (offsets?["partitions"] as? [[String: Any]])?.first
             return partition?["end"] as? Int == 2 && partition?["lag"] as? Int == 1
@@ -69,7 +69,7 @@ import Testing
         #expect(await eventually { ops.consumerState() == "running" })
         for id in ["one", "two", "three"] { try await ops.publish(id) }
         #expect(await eventually { ops.recorded.count == 3 })
-        #expect(await eventuallyAsync {
+        #expect(await eventually {
             let partition = ((try? await ops.call("/plugins/scripted/offsets", method: .get, admin: false).object)?["partitions"] as? [[String: Any]])?.first
             return partition?["committed"] as? Int == 3 && partition?["lag"] as? Int == 0
         })
