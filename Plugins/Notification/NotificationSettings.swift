@@ -36,8 +36,19 @@ struct NotificationSettings {
             email = nil
         }
         webhookURL = config["webhookURL"]
-        timeout = config["timeoutSeconds"].flatMap(Double.init) ?? 30
-        maxRetryAfter = config["maxRetryAfterSeconds"].flatMap(Double.init) ?? 30
+        timeout = try Self.seconds("timeoutSeconds", in: config, default: 30, range: 0.1...3600, said: "0.1 to 3600")
+        maxRetryAfter = try Self.seconds("maxRetryAfterSeconds", in: config, default: 30, range: 0...3600, said: "0 to 3600")
+    }
+
+    /// A number of seconds from the config, `default` when unset. Anything else is refused at
+    /// create: a value like `1e300` reached an integer conversion (libcurl's milliseconds), a
+    /// trap in the host, and a typo was silently the default.
+    private static func seconds(_ key: String, in config: PluginConfig, default fallback: Double, range: ClosedRange<Double>, said: String) throws -> Double {
+        guard let text = config[key] else { return fallback }
+        guard let value = Double(text), range.contains(value) else {
+            throw PluginError.fail("\(key) must be a number of seconds from \(said); got '\(text)'")
+        }
+        return value
     }
 
     /// Values that must never appear in a log line, an error or an event. The webhook URL counts:

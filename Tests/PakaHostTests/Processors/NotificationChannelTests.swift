@@ -57,6 +57,16 @@ import Testing
         #expect(message.attachments.first.flatMap { Data(base64Encoded: $0.content) } == Data("x,y\n".utf8))
     }
 
+    /// A timeout no integer can hold trapped in libcurl's setup (the host with it); a typo was
+    /// silently 30 s. Both are refused when the plugin is created, naming the key.
+    @Test(arguments: [("timeoutSeconds", "1e300"), ("timeoutSeconds", "thirty"), ("maxRetryAfterSeconds", "-1")])
+    func secondsOutOfRangeOrNotANumberAreRefusedAtCreate(key: String, value: String) throws {
+        let server = try TelegramFakeServer()
+        #expect {
+            _ = try NotificationPluginHarness(config: ["webhookURL": "\(server.baseURL)/hooks/ops", key: value])
+        } throws: { "\($0)".contains("\(key) must be a number of seconds from") && "\($0)".contains(value) }
+    }
+
     @Test func webhookReceivesTheNotificationAsJSON() throws {
         let server = try TelegramFakeServer()
         let harness = try NotificationPluginHarness(config: ["webhookURL": "\(server.baseURL)/hooks/ops"])
