@@ -5,10 +5,12 @@ import PackageDescription
 //
 //   CPakaABI (the C ABI header, nothing else; CPakaABIHost: its host-only companions)
 //      ├── PakaPluginSDK ── Plugins/{Document,Notification,Audit,Report}  (.dynamic products)
-//      └── PakaPluginHost (loader, registry, hot swap, config, event paths; no HTTP) ── paka-bench (PakaBench)
-//             └── PakaServer (HTTP API, tokens, Prometheus exporter, PakaApplication: the composition root)
-//                    └── paka (PakaCLI, with Authoring/: the `paka plugin new` templates)
-//   CRdKafka ── PakaKafka (the only code that touches librdkafka) ── PakaPluginHost, PakaServer, PakaCLI, PakaBench
+//      └── PakaPluginHost (loader, registry, hot swap, config, isolation; neither Kafka nor HTTP)
+//             └── PakaPipeline (both event paths: consumer loops, dead letters, replays over Kafka;
+//                  │            the synchronous fallback and its spool without it) ── paka-bench (PakaBench)
+//                  └── PakaServer (HTTP API, tokens, Prometheus exporter, PakaApplication: the composition root)
+//                         └── paka (PakaCLI, with Authoring/: the `paka plugin new` templates)
+//   CRdKafka ── PakaKafka (librdkafka wrapped once) ── PakaPipeline, PakaServer, PakaCLI; PakaBench (its raw baseline)
 //   CLibPQ ──── PakaPostgres (libpq, wrapped once) ── the processors that store data
 //   CCurl ───── PakaCurl (libcurl, wrapped once) ──── Document, Notification, PakaCLI (its host API client)
 //   PakaJSON (strict JSON scanning, ISO-8601 field ranges; no dependencies) ── PakaPluginHost, PakaPluginSDK, Audit
@@ -78,14 +80,13 @@ let package = Package(
                 // NIOThreadPool, for the async conveniences' blocking calls (BlockingCall.swift).
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
-        // The plugin host: loader, registry, hot swap, configuration, the event paths. No HTTP.
+        // The plugin host: loader, registry, hot swap, configuration, isolation. Knows neither Kafka nor HTTP.
         .target(
             name: "PakaPluginHost",
             dependencies: [
                 "CPakaABI",
                 "CPakaABIHost",
                 "CPakaIsolation",
-                "PakaKafka",
                 "PakaJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -93,11 +94,22 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // Both event paths: consumer loops, dead letters and replays over Kafka; the synchronous
+        // fallback and its spool without it; the router between them and the host table's publish.
+        .target(
+            name: "PakaPipeline",
+            dependencies: [
+                "PakaPluginHost",
+                "PakaKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         // The HTTP server, tokens, the Prometheus exporter and the composition root (PakaApplication).
         .target(
             name: "PakaServer",
             dependencies: [
                 "PakaPluginHost",
+                "PakaPipeline",
                 "PakaKafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -115,6 +127,7 @@ let package = Package(
             name: "PakaCLI",
             dependencies: [
                 "PakaPluginHost",
+                "PakaPipeline",
                 "PakaServer",
                 "PakaKafka",
                 "PakaCurl",
@@ -127,7 +140,7 @@ let package = Package(
 
         .executableTarget(
             name: "PakaBench",
-            dependencies: ["PakaPluginHost", "PakaKafka", "CRdKafka", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["PakaPluginHost", "PakaPipeline", "PakaKafka", "CRdKafka", .product(name: "Logging", package: "swift-log")]),
 
         // The bare-Hummingbird baseline of scripts/bench-http (bench only).
         .executableTarget(
@@ -162,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "PakaHostTests",
             dependencies: [
-                "PakaPluginHost", "PakaServer", "PakaCLI", "PakaKafka", "CPakaABI", "PakaPostgres", "PakaJSON", "PakaPluginSDK", "PakaTestSupport",
+                "PakaPluginHost", "PakaPipeline", "PakaServer", "PakaCLI", "PakaKafka", "CPakaABI", "PakaPostgres", "PakaJSON", "PakaPluginSDK", "PakaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),

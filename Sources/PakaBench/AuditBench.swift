@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PakaPipeline
 import PakaPluginHost
 
 /// `scripts/bench`, audit section: rows/s stored by the audit `.so` through the host's plugin

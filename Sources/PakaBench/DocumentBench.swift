@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PakaPipeline
 import PakaPluginHost
 
 /// Document chunks embedded (local feature-hashing embedder) and stored in PostgreSQL per

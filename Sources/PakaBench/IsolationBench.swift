@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import PakaPluginHost
 import PakaKafka
+import PakaPipeline
+import PakaPluginHost
 
 /// `paka-bench --isolation`: what process isolation costs. The same no-op C plugin in process
 /// and in a `paka worker` (batches of 500 events handed straight to the loaded plugin, so the

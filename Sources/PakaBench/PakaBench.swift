@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PakaKafka
+import PakaPipeline
 import PakaPluginHost
 
 /// `scripts/bench`: the host's Kafka paths against raw librdkafka, measured in one run on one

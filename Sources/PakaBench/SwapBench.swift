@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import PakaPluginHost
 import PakaKafka
+import PakaPipeline
+import PakaPluginHost
 import Synchronization
 
 /// `paka-bench --swap`: events stream in at a steady rate while v1 of the scripted plugin is

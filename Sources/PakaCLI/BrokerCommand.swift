@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
-import PakaPluginHost
 import PakaKafka
+import PakaPipeline
+import PakaPluginHost
 
 struct BrokerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import PakaPipeline
 import PakaPluginHost
+import PakaServer
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

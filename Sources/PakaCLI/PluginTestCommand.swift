@@ -1,9 +1,11 @@
-import ArgumentParser
-import Foundation
-import PakaPluginHost
 
 #if canImport(Glibc)
+import ArgumentParser
+import Foundation
 import Glibc
+import PakaPipeline
+import PakaPluginHost
+import PakaServer
 #endif
 
 extension PluginCommand {

@@ -1,8 +1,9 @@
-import Foundation
-import PakaPluginHost
 
 #if canImport(Glibc)
+import Foundation
 import Glibc
+import PakaPipeline
+import PakaPluginHost
 #endif
 
 /// The child side of `paka plugin test`: load, create, hand over each event, print everything.

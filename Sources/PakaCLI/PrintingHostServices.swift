@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PakaPipeline
 import PakaPluginHost
 
 /// The host table's services for `paka plugin test`: every publish and log line is printed as

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PakaPipeline
 import PakaPluginHost
 import PakaServer
 

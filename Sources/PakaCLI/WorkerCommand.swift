@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PakaPipeline
 import PakaPluginHost
 
 /// `paka worker`: the child process of a plugin with `"isolation": "process"`. Started by the

@@ -1,5 +1,6 @@
 import CPakaABI
 import Foundation
+@testable import PakaPipeline
 @testable import PakaPluginHost
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// `JSONReader` against the reference it replaced (`JSONDecoder` decoding `JSONValue`): same
 /// verdict and same value on every document, and no trap on any input.

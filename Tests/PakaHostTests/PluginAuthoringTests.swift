@@ -1,5 +1,6 @@
 import Foundation
 import PakaCLI
+import PakaPipeline
 import PakaPluginHost
 import Testing
 

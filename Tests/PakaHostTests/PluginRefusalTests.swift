@@ -1,5 +1,6 @@
 import CPakaABI
 import Foundation
+import PakaPipeline
 import PakaPluginHost
 import Testing
 

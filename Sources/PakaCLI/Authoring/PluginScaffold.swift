@@ -1,6 +1,7 @@
 import CPakaABI
 import CPakaABIHost
 import Foundation
+import PakaPipeline
 import PakaPluginHost
 
 /// Writes a ready-to-build processor folder for `paka plugin new`: a plugin that consumes its

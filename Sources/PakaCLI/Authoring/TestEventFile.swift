@@ -1,4 +1,5 @@
 import Foundation
+import PakaPipeline
 import PakaPluginHost
 
 /// The events of a `paka plugin test --events FILE.jsonl`: one JSON value per line. A CloudEvent

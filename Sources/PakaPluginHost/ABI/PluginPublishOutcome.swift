@@ -18,7 +18,7 @@ public enum PluginPublishOutcome: Sendable, Equatable {
         }
     }
 
-    var reason: String {
+    package var reason: String {
         switch self {
         case .accepted: ""
         case .retryLater(let why), .refused(let why): why

@@ -67,7 +67,7 @@ public struct CloudEvent: Sendable, Equatable {
     }
 
     /// Appends `text` as a JSON string literal (RFC 8259 escaping).
-    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+    package static func appendQuoted(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Ids, sources, types and subjects almost never need escaping: scan the contiguous UTF-8
         // and copy it in one go (iterating `String.UTF8View` byte by byte cost ~5 % of a publish).

@@ -1,5 +1,4 @@
 import Foundation
-import PakaKafka
 
 /// Why an event is dead-lettered as a crash: it was being handled, alone, when the plugin
 /// crashed for the `attempts`-th time (DESIGN.md: the `paka.error` header names the crash).
@@ -15,23 +14,6 @@ public struct CrashReport: Sendable, Equatable {
         case .timeout(let ms): "plugin hung: no answer within \(ms) ms (handleTimeoutMs) while handling this event; the worker was killed"
         default: "plugin crashed: \(exit) while handling this event"
         }
-    }
-
-    /// The headers a crash adds to the dead letter.
-    var headers: [KafkaHeader] {
-        var headers = [KafkaHeader(name: "paka.error", string: message), KafkaHeader(name: "paka.crash.plugin", string: plugin),
-                       KafkaHeader(name: "paka.crash.attempts", string: String(attempts))]
-        switch exit.cause {
-        case .signal(let s):
-            headers.append(KafkaHeader(name: "paka.crash.signal", string: WorkerExit.signalName(s)))
-        case .exitStatus(let status):
-            headers.append(KafkaHeader(name: "paka.crash.exit-status", string: String(status)))
-        case .timeout(let ms):
-            headers.append(KafkaHeader(name: "paka.crash.timeout-ms", string: String(ms)))
-        default:
-            break
-        }
-        return headers
     }
 }
 

@@ -68,13 +68,13 @@ public final class CrashTracker: Sendable {
     }
 
     /// The crash that condemned this event, if it was one.
-    func verdict(topic: String, partition: Int32, offset: Int64, id: String) -> CrashReport? {
+    package func verdict(topic: String, partition: Int32, offset: Int64, id: String) -> CrashReport? {
         let key = Self.key(topic: topic, partition: partition, offset: offset, id: id)
         return state.withLock { $0.verdicts[key] }
     }
 
     /// Its dead letter is written: the verdict is done with.
-    func settleVerdict(topic: String, partition: Int32, offset: Int64, id: String) {
+    package func settleVerdict(topic: String, partition: Int32, offset: Int64, id: String) {
         let key = Self.key(topic: topic, partition: partition, offset: offset, id: id)
         state.withLock { _ = $0.verdicts.removeValue(forKey: key) }
     }

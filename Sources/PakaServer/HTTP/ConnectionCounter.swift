@@ -1,3 +1,4 @@
+import PakaPipeline
 import PakaPluginHost
 import Synchronization
 

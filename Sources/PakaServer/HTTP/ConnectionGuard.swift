@@ -2,6 +2,7 @@ import Hummingbird
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
+import PakaPipeline
 import PakaPluginHost
 
 /// Per connection, after the HTTP decoder: enforces `HTTPLimits` and answers what breaks them.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PakaPipeline
 import PakaPluginHost
 
 /// `GET /plugins/{name}/dead-letters` and `GET …/dead-letters/replays/{id}` (Bearer),

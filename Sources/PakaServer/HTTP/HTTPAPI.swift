@@ -1,4 +1,5 @@
 import Hummingbird
+import PakaPipeline
 import PakaPluginHost
 
 /// Builds the host's router: every route, its auth, the error and metrics middleware.

@@ -1,4 +1,5 @@
 import Hummingbird
+import PakaPipeline
 import PakaPluginHost
 
 /// `GET /health`: liveness (the process answers) and readiness (Kafka, plugins).

@@ -1,4 +1,5 @@
 import Hummingbird
+import PakaPipeline
 import PakaPluginHost
 
 /// A JSON object request body, read and checked field by field so that every 400 names the

@@ -1,3 +1,4 @@
+import PakaPipeline
 import PakaPluginHost
 
 /// Literal syntax for `JSONValue`, so the OpenAPI document reads like the JSON it becomes.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PakaPipeline
 import PakaPluginHost
 
 /// The seed's routes: `GET /kafka/status` and the three `POST /kafka/test/*` producers.

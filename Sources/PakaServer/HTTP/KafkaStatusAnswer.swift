@@ -1,4 +1,5 @@
 import Hummingbird
+import PakaPipeline
 import PakaPluginHost
 import Synchronization
 

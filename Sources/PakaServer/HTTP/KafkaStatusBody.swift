@@ -1,3 +1,4 @@
+import PakaPipeline
 import PakaPluginHost
 
 /// `GET /kafka/status`, field for field as the seed shows it in both states.

@@ -1,3 +1,4 @@
+import PakaPipeline
 import PakaPluginHost
 
 /// The HTTP code's name for ``BlockingPool/run(_:)``: dlopen, a plugin's C hooks and file edits

@@ -1,3 +1,4 @@
+import PakaPipeline
 import PakaPluginHost
 
 /// The reusable parts of the OpenAPI document: schemas, error responses, security schemes.

@@ -1,3 +1,4 @@
+import PakaPipeline
 import PakaPluginHost
 
 /// The OpenAPI 3.1 document of every route, served at `GET /openapi.json`. Tests validate it

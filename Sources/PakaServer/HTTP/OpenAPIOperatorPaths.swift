@@ -1,3 +1,4 @@
+import PakaPipeline
 import PakaPluginHost
 
 /// The operator routes of the OpenAPI document (pause/resume, offsets, dead letters and their

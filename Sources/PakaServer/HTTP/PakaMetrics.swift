@@ -1,4 +1,5 @@
 import CoreMetrics
+import PakaPipeline
 import PakaPluginHost
 import Prometheus
 

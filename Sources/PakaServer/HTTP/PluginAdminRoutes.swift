@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PakaPipeline
 import PakaPluginHost
 
 /// `GET /plugins`, `POST /plugins/reload`, `POST /plugins/{name}/enable|disable|rollback`, and

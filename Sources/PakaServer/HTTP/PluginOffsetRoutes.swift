@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PakaKafka
+import PakaPipeline
 import PakaPluginHost
 
 /// `GET /plugins/{name}/offsets` (Bearer) and `POST /plugins/{name}/offsets` (admin, only while

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PakaPipeline
 import PakaPluginHost
 
 /// `POST /plugins/{name}/pause|resume` (admin): `"paused": true|false` written into plugins.json

@@ -1,3 +1,4 @@
+import PakaPipeline
 import PakaPluginHost
 
 /// The answer of the three `/kafka/test/*` routes.

@@ -1,4 +1,5 @@
 import Foundation
+import PakaPipeline
 import PakaPluginHost
 
 /// Finds where things are in the raw text of a JSON document, so an edit can change one value

@@ -4,6 +4,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import PakaKafka
+import PakaPipeline
 import PakaPluginHost
 import ServiceLifecycle
 
@@ -32,7 +33,7 @@ public final class PakaApplication: Sendable {
         do {
             // Creating clients (and an embedded cluster's topics) blocks: startup work goes through the pool too.
             kafka = try await BlockingPool.shared.run { [registry, metrics] () throws(KafkaError) in
-                try KafkaPipeline(environment: environment, extraProperties: configuration.kafkaProperties, registry: registry, spool: spool,
+                try KafkaPipeline(configuration: environment.pipeline, extraProperties: configuration.kafkaProperties, registry: registry, spool: spool,
                                   observer: metrics, logger: logger)
             }
         } catch {
@@ -96,8 +97,7 @@ public final class PakaApplication: Sendable {
 
     /// The plugin directory and plugins.json watcher (nil when `PAKA_WATCH=0`).
     public func makeWatcher() -> PluginDirectoryWatcher? {
-        guard environment.raw["PAKA_WATCH"] != "0" else { return nil }
-        let interval = environment.raw["PAKA_WATCH_INTERVAL_MS"].flatMap { Int($0) }.map { Duration.milliseconds(max($0, 10)) } ?? .milliseconds(250)
+        guard let interval = environment.watchInterval else { return nil }
         return PluginDirectoryWatcher(interval: interval, logger: logger, targets: { [registry, environment] in
             let configuration = registry.configuration
             return .init(directories: [configuration.pluginDir],

@@ -1,8 +1,9 @@
 import Foundation
 import HummingbirdTesting
 import PakaKafka
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// The seed's routes with Kafka connected (`KAFKA_BROKERS=embedded`): the connected status
 /// shape, and test events that really reach their topic — checked with kcat, an independent client.

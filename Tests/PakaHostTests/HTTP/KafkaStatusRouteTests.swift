@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+@testable import PakaPipeline
+@testable import PakaPluginHost
 @testable import PakaServer
 import Testing
-@testable import PakaPluginHost
 
 /// `GET /kafka/status`: the seed's two shapes, field for field.
 @Suite struct KafkaStatusRouteTests {

@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// `GET /metrics`, and JSON for the errors Hummingbird itself raises (404, 405).
 @Suite struct MetricsAndErrorTests {

@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// `GET /plugins`, reload, enable/disable (which edit plugins.json), and plugin-served routes.
 @Suite struct PluginAdminRouteTests {

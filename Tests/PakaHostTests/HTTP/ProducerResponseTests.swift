@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+@testable import PakaPipeline
+@testable import PakaPluginHost
 @testable import PakaServer
 import Testing
-@testable import PakaPluginHost
 
 /// What the `/kafka/test/*` routes answer: the seed's bodies in Kafka mode, and synchronous
 /// processing (with each plugin's outcome) when Kafka is not connected.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+@testable import PakaPipeline
 @testable import PakaPluginHost
 @testable import PakaServer
 

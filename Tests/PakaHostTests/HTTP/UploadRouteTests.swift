@@ -2,9 +2,10 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+@testable import PakaPipeline
+@testable import PakaPluginHost
 @testable import PakaServer
 import Testing
-@testable import PakaPluginHost
 
 /// `POST /upload`: content-addressed storage, `document.uploaded`, and the limits.
 @Suite struct UploadRouteTests {

@@ -1,7 +1,8 @@
 import Foundation
+@testable import PakaPipeline
+@testable import PakaPluginHost
 @testable import PakaServer
 import Testing
-@testable import PakaPluginHost
 
 /// A swap retires the old version through its `flush`: buffered work lands before `destroy`,
 /// a failing flush is logged and counted, and a flush that keeps asking for a retry gets a

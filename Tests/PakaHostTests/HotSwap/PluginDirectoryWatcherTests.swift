@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
+@testable import PakaPipeline
+@testable import PakaPluginHost
 import Synchronization
 import Testing
-@testable import PakaPluginHost
 
 /// The watcher acts once per settled change and never on a half-written or temporary file.
 @Suite struct PluginDirectoryWatcherTests {

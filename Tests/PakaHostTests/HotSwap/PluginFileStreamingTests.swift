@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// Plugin files are digested and copied in bounded chunks, never read into one file-sized
 /// buffer (such buffers stayed behind as free memory in every thread's malloc arena: about 20 MB

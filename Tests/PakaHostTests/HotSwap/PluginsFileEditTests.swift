@@ -1,7 +1,8 @@
 import Foundation
 import PakaKafka
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// plugins.json edited while a `paka serve` process runs: its watcher applies the edit.
 @Suite(.serialized) struct PluginsFileEditTests {

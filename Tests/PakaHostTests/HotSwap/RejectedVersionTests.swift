@@ -1,7 +1,8 @@
 import Foundation
 import HummingbirdTesting
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// A broken v3 dropped over a running v2 is refused with its reason and sha256; v2 keeps
 /// handling events.

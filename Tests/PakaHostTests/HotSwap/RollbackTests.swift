@@ -1,7 +1,8 @@
 import Foundation
 import HummingbirdTesting
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// `POST /plugins/{name}/rollback` on a host without Kafka (events are processed synchronously,
 /// so they show which version is active right away).

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// Many swaps in one process: nothing crashes and memory stays flat.
 @Suite(.serialized) struct SwapEnduranceTests {

@@ -1,7 +1,8 @@
 import Foundation
+@testable import PakaPipeline
+@testable import PakaPluginHost
 @testable import PakaServer
 import Synchronization
-@testable import PakaPluginHost
 
 /// A plugin directory with plugins.json and the scripted plugin installed, a `PipelineHarness`
 /// whose registry was loaded from it, and the real `PluginDirectoryWatcher` reloading it the way

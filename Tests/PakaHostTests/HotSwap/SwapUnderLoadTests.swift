@@ -1,7 +1,8 @@
 import Foundation
+@testable import PakaPipeline
+@testable import PakaPluginHost
 import Synchronization
 import Testing
-@testable import PakaPluginHost
 
 /// 20 000+ events streamed into one topic (3 partitions) while v2 of the plugin is copied over
 /// v1 in the plugin directory; the watcher does the swap. One run, several promises checked.

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// A new build of each shipped (Swift) processor copied over the running one is swapped in, and
 /// back: the two images define the same Swift types, which is where a Swift runtime would trip.

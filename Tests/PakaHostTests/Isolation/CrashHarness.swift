@@ -1,5 +1,6 @@
 import Foundation
 import PakaKafka
+@testable import PakaPipeline
 @testable import PakaPluginHost
 
 /// The crashing C fixture behind a real embedded Kafka cluster, in process isolation (workers

@@ -1,5 +1,6 @@
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// The journal names each event in flight as `topic/partition/offset/id` on one line split at
 /// spaces: what the next start reads back must be exactly what was in flight.

@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// What an operator sees of a crashing process-isolated plugin over HTTP: state `crashed` with
 /// the last crash in `GET /plugins` and `/health`, the crash counters in `/metrics`, and

@@ -1,8 +1,9 @@
 import Foundation
 import PakaKafka
+@testable import PakaPipeline
+@testable import PakaPluginHost
 import Synchronization
 import Testing
-@testable import PakaPluginHost
 
 /// In-process plugins: a poison event kills the host, but the crash journal makes sure it can
 /// do so at most `crash.maxAttempts` times; then it is dead-lettered and the host stays up.

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// In-process plugins crashing outside `handle`: in `create` (at every start) or in `health`
 /// (at every `/health`), a supervisor restarting the host would see it die forever. The crash

@@ -1,5 +1,6 @@
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// plugins.json's containment keys: `isolation`, `handleTimeoutMs`, `crash.maxAttempts`.
 @Suite struct IsolationConfigTests {

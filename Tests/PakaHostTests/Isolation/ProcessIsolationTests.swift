@@ -1,7 +1,8 @@
 import Foundation
 import PakaKafka
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// Process isolation: a plugin that crashes or hangs in its worker costs the event it was
 /// handling, never the host; the event reaches `<topic>.dlq` with the crash named.

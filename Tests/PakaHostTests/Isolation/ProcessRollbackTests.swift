@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// Rolling back a plugin in process isolation: the worker of the earlier version is started
 /// again from its file, pinned to the sha256 it had, and the worker being left exits.

@@ -1,7 +1,8 @@
 import Foundation
 import PakaKafka
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// Static group membership (`group.instance.id` = `PAKA_INSTANCE_ID-<plugin>`): a host killed
 /// with SIGKILL never leaves its groups; started again, it must get its partitions back.

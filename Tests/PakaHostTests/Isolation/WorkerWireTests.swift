@@ -1,7 +1,8 @@
 import CPakaABI
 import Foundation
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// The handle frame between host and worker: the worker hands the plugin structs that borrow
 /// straight from the received frame, and sends back OK answers without making any text. These

@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// `GET /console` as served (the browser test, scripts/console-browser-test.py, drives it).
 @Suite struct ConsoleRouteTests {

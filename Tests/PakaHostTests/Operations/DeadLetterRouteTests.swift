@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// `GET /plugins/{name}/dead-letters`, `POST …/dead-letters/replay`, `GET …/replays/{id}`,
 /// on the embedded Kafka cluster: the marker plugin FAILs "marker-bug" events; a bystander

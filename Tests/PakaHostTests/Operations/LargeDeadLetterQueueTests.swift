@@ -2,9 +2,10 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PakaKafka
+@testable import PakaPipeline
+@testable import PakaPluginHost
 import Synchronization
 import Testing
-@testable import PakaPluginHost
 
 /// A listing reads a `.dlq` backwards from its end in windows: its cost follows the page, not
 /// the size of the topic.

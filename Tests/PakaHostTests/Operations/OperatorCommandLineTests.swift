@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// `paka dlq list|replay` and `paka plugin pause|resume|offsets` against a running
 /// `paka serve` (embedded Kafka) through PAKA_URL and PAKA_TOKEN.

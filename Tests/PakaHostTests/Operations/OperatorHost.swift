@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PakaKafka
+@testable import PakaPipeline
 @testable import PakaPluginHost
 
 /// A `TestHost` on the embedded Kafka cluster (one partition per topic) with the scripted C

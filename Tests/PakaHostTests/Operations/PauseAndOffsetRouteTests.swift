@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+@testable import PakaPipeline
+@testable import PakaPluginHost
 @testable import PakaServer
 import Testing
-@testable import PakaPluginHost
 
 /// `POST /plugins/{name}/pause|resume` and `GET|POST /plugins/{name}/offsets` on a real
 /// (embedded) Kafka cluster with the scripted C plugin consuming.

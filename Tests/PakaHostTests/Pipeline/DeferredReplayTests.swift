@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// Replaying deferred events: outside the spool's lock, in order, stopping at the first failure.
 @Suite struct DeferredReplayTests {
@@ -50,7 +51,7 @@ import Testing
     @Test func aCompleteReplayRemovesTheDeferredFile() async throws {
         let spool = self.spool(deferring: ["a"])
         let report = await spool.replayDeferred { _ in }
-        #expect(report == LocalSpool.ReplayReport(sent: 1, unreadable: 0, stoppedBecause: nil))
+        #expect(report == LocalSpool.DeferredReplayPass(sent: 1, unreadable: 0, stoppedBecause: nil))
         #expect(!FileManager.default.fileExists(atPath: spool.deferredPath(for: "replay.in")))
     }
 }

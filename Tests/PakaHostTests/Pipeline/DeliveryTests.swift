@@ -1,7 +1,8 @@
 import Foundation
 import PakaKafka
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// At-least-once delivery through a real (embedded) Kafka cluster: publish → consume → plugin,
 /// retries, dead letters, poison, restarts.

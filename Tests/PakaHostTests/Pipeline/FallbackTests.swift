@@ -1,7 +1,8 @@
 import Foundation
 import PakaKafka
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// The seed's fallback: Kafka down → events are processed synchronously in-process; nothing lost.
 @Suite struct FallbackTests {

@@ -1,7 +1,8 @@
 import Foundation
 import PakaKafka
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// librdkafka can declare an idempotent producer fatally broken after an outage; the host
 /// replaces it and loses nothing.

@@ -1,7 +1,8 @@
 import Foundation
 import PakaKafka
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// Whole `paka serve` processes against one cluster: scaling out in a group, graceful SIGTERM.
 @Suite(.serialized) struct HostProcessTests {

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 import PakaKafka
+@testable import PakaPipeline
+@testable import PakaPluginHost
 import PakaTestSupport
 import Synchronization
-@testable import PakaPluginHost
 
 /// A host's Kafka side on a real embedded cluster: the scripted C plugin (which appends every
 /// event it finishes to a record file), the publish path, and consumer loops on their own threads.

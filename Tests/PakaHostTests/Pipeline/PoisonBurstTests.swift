@@ -1,8 +1,9 @@
 import Foundation
 import PakaKafka
+@testable import PakaPipeline
+@testable import PakaPluginHost
 import Synchronization
 import Testing
-@testable import PakaPluginHost
 
 /// Dead letters are produced without waiting: a partition holds until its dead letter is
 /// acknowledged, while the plugin's other partitions keep flowing.

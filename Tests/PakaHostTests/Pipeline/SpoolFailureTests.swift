@@ -1,7 +1,8 @@
 import Foundation
+@testable import PakaPipeline
+@testable import PakaPluginHost
 @testable import PakaServer
 import Testing
-@testable import PakaPluginHost
 
 /// The local spool when the disk refuses to write: nothing traps, nothing is dropped silently.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+@testable import PakaPipeline
 @testable import PakaPluginHost
 
 /// The synchronous fallback without Kafka: scripted C plugins (each with its own name and topic)

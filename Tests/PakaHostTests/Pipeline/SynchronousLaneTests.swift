@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// The synchronous fallback's per-plugin lanes: scheduled backoff, no plugin waiting for another.
 @Suite struct SynchronousLaneTests {

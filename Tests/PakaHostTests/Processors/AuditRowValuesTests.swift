@@ -1,4 +1,5 @@
 import Foundation
+import PakaPipeline
 import PakaPluginHost
 import PakaPostgres
 import Testing

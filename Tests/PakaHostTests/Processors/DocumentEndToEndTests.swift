@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Testing
+@testable import PakaPipeline
 @testable import PakaPluginHost
+import Testing
 
 /// The seed's flow over the HTTP API, Kafka not connected (events processed synchronously):
 /// upload → parsed → embedded → searchable.

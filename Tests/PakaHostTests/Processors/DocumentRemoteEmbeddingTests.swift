@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import PakaPipeline
 import PakaPluginHost
 import Synchronization
 import Testing

@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+@testable import PakaPipeline
+@testable import PakaPluginHost
 import PakaPostgres
 import Testing
-@testable import PakaPluginHost
 
 /// The seed's audit and report flows through the HTTP API with Kafka not connected: the host
 /// hands the events to the `.so` files synchronously, and they reach PostgreSQL.

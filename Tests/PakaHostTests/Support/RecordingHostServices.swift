@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PakaPipeline
 import PakaPluginHost
 import Synchronization
 
