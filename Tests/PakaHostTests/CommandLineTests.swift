@@ -1,4 +1,5 @@
 import Foundation
+import PakaTestSupport
 import PakaServer
 import PakaKafka
 import Testing
@@ -87,12 +88,7 @@ import Testing
         broker.standardOutput = output
         broker.standardError = FileHandle.nullDevice
         try broker.run()
-        var printed = Data()
-        while !printed.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            printed += chunk
-        }
+        let printed = PipeReading.readLine(output.fileHandleForReading.fileDescriptor)
         let bootstrap = String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let producer = try KafkaProducer(configuration: KafkaConfiguration(brokers: bootstrap, clientId: "cli-test"), logger: .test)
         #expect(await eventually { producer.checkConnection(timeout: .milliseconds(500)) })

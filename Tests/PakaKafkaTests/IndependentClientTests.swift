@@ -1,5 +1,6 @@
 import Foundation
 import PakaKafka
+import PakaTestSupport
 import Testing
 
 /// Cross-checks the producer with an independent Kafka client (kcat), when it is installed.
@@ -47,7 +48,7 @@ import Testing
         }
         let data = await withCheckedContinuation { (continuation: CheckedContinuation<Data, Never>) in
             Thread {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                let data = Data(PipeReading.readAll(pipe.fileHandleForReading.fileDescriptor))
                 process.waitUntilExit()
                 continuation.resume(returning: data)
             }.start()

@@ -1,4 +1,5 @@
 import Foundation
+import PakaTestSupport
 import Synchronization
 
 /// Builds C plugins with `cc -shared -fPIC` against the ABI header, as a plugin author would.
@@ -56,19 +57,9 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     process.standardOutput = pipe
     process.standardError = pipe
     try process.run()
-    let output = readAll(pipe.fileHandleForReading.fileDescriptor)
+    let output = PipeReading.readAll(pipe.fileHandleForReading.fileDescriptor)
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-}
-
-/// Reads a pipe to EOF, retrying on EINTR (FileHandle.readDataToEndOfFile traps on it).
-func readAll(_ fd: Int32) -> [UInt8] {
-    var output: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n > 0 { output += chunk[0..<n] } else if n == 0 || errno != EINTR { return output }
-    }
 }
 
 /// `run` on a thread of its own: for long commands (a `swift build`) in async tests, so they do
