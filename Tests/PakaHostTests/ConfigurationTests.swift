@@ -66,7 +66,7 @@ import Testing
             "pluginDir: must be a string, not a number",
             "plugins[0].name: 'Bad Name' is not a valid plugin name; use 1-64 characters from [a-z0-9_-]",
             "plugins[0].library: must not be empty",
-            "plugins[0].enabeld: unknown key (did you mean 'enabled'?); known keys: name, library, enabled, paused, groupId, topics, concurrency, batchSize, retry, sha256, config, isolation, handleTimeoutMs, crash, workerMemoryLimitMb, synchronousQueueLimit",
+            "plugins[0].enabeld: unknown key (did you mean 'enabled'?); known keys: name, library, enabled, paused, groupId, topics, concurrency, batchSize, retry, sha256, config, isolation, handleTimeoutMs, crash, workerMemoryLimitMb, synchronousQueueLimit, ordering, maxInFlight, prefetchKBytes",
             "plugins[1].groupId: must be a string, not a number",
             "plugins[1].topics: must list at least one topic (or be left out to use the plugin's own)",
             "plugins[1].concurrency: must be a whole number, not a fraction",

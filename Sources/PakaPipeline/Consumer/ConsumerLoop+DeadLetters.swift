@@ -3,48 +3,81 @@ import Logging
 import PakaKafka
 import PakaPluginHost
 
-/// The dead-letter path: send to `<topic>.dlq` without waiting, pass the watermark on the ack.
+/// Settling a partition's window, and the dead-letter path: send to `<topic>.dlq` without
+/// waiting, pass the watermark on the broker's answer.
 extension ConsumerLoop {
-    /// Sends the head item to `<topic>.dlq` unless it is on its way already; true once Kafka
-    /// acknowledged it (then the watermark may pass it). Never waits: while the answer is
-    /// pending the partition holds, and every other partition keeps flowing.
-    func deadLetter(_ item: PartitionQueue.Item, reason: String, queue: inout PartitionQueue) -> Bool {
-        switch item.deadLetter {
-        case .written?:
-            let plugin = registry.active(named: settings.pluginName)
-            // A crash verdict is done with once its dead letter is written (process isolation).
-            if let id = item.eventId {
-                plugin?.crashes.settleVerdict(topic: item.message.topic, partition: item.message.partition, offset: item.message.offset, id: id)
+    /// Sends the dead letters that are due, then stores the offset of the last finished item of
+    /// the window's finished head (the watermark covers every one before it), then pauses or
+    /// resumes the partition by the room left in its window.
+    func settle(_ partition: KafkaTopicPartition) {
+        guard var queue = queues[partition] else { return }
+        queues[partition] = nil  // keep the queue uniquely referenced while it changes
+        sendDeadLetters(&queue)
+        var finished: Int64?
+        settling: while let head = queue.first {
+            switch head.state {
+            case .ok:
+                break
+            case .failed(let reason):
+                guard head.deadLetter == .written else { break settling }
+                noteDeadLettered(head, reason: reason)
+            case .waiting, .inFlight, .held:
+                break settling
             }
-            plugin?.counters.recordDeadLetter()
-            logger.warning("event dead-lettered", metadata: [
-                "topic": "\(item.message.topic)", "partition": "\(item.message.partition)", "offset": "\(item.message.offset)", "reason": "\(reason)"])
-            return true
-        case .inFlight?:
-            return false
-        case .refused?:
-            if queue.isWaiting { return false }
-        case nil:
-            break
+            finished = head.message.offset
+            queue.removeFirst()
         }
-        sendDeadLetter(at: queue.headIndex, reason: reason, queue: &queue)
-        return false
+        if let finished { store(partition, offset: finished) }
+        if let retryAt = queue.deadLetterRetryAt { noteDue(retryAt) }
+        keepRoom(in: &queue, partition: partition)
+        queues[partition] = queue
     }
 
-    /// Poison and FAILed items right behind the head are settled already: their dead letters go
-    /// out now, so a burst costs one round trip, not one per event. Stops at the first item whose
-    /// fate is still open (it may yet be dead-lettered: the .dlq keeps the partition's order).
-    func sendDeadLettersAhead(_ queue: inout PartitionQueue) {
-        for index in queue.headIndex..<queue.items.count {
-            if queue[index].deadLetter != nil { continue }
-            if let poison = queue[index].poison {
-                sendDeadLetter(at: index, reason: "poison message: \(poison)", queue: &queue)
-            } else if case .fail(let reason)? = queue[index].known {
-                sendDeadLetter(at: index, reason: reason, queue: &queue)
-            } else if case .ok? = queue[index].known {
-                continue
-            } else {
-                return
+    /// Every FAILed or poison item without a dead letter gets one now, in offset order (a burst
+    /// costs one round trip, not one per event); refused ones again once their pause is over.
+    private func sendDeadLetters(_ queue: inout PartitionQueue) {
+        if let retryAt = queue.deadLetterRetryAt {
+            guard ContinuousClock.now >= retryAt else { return }
+            queue.deadLetterRetryAt = nil
+        }
+        for index in queue.headIndex..<queue.endIndex {
+            guard case .failed(let reason) = queue[index].state else { continue }
+            switch queue[index].deadLetter {
+            case nil, .refused?: sendDeadLetter(at: index, reason: reason, queue: &queue)
+            case .inFlight?, .written?: continue
+            }
+            if queue.deadLetterRetryAt != nil { return }  // Kafka refused: the rest waits too
+        }
+    }
+
+    private func noteDeadLettered(_ item: PartitionQueue.Item, reason: String) {
+        let plugin = registry.active(named: settings.pluginName)
+        // A crash verdict is done with once its dead letter is written (process isolation).
+        if let id = item.eventId {
+            plugin?.crashes.settleVerdict(topic: item.message.topic, partition: item.message.partition, offset: item.message.offset, id: id)
+        }
+        plugin?.counters.recordDeadLetter()
+        logger.warning("event dead-lettered", metadata: [
+            "topic": "\(item.message.topic)", "partition": "\(item.message.partition)", "offset": "\(item.message.offset)", "reason": "\(reason)"])
+    }
+
+    /// At `maxInFlight` events in its window a partition stops fetching until the window shrinks:
+    /// a plugin far behind (or one key held for a long retry) costs bounded memory.
+    private func keepRoom(in queue: inout PartitionQueue, partition: KafkaTopicPartition) {
+        if !queue.pausedForRoom && queue.count >= settings.maxInFlight {
+            do {
+                try consumer.pause(topic: partition.topic, partition: partition.partition)
+                queue.pausedForRoom = true
+                logger.debug("partition window full; fetching pauses", metadata: ["partition": "\(partition)", "window": "\(queue.count)"])
+            } catch {
+                logger.warning("could not pause a partition whose window is full", metadata: ["partition": "\(partition)", "error": "\(error)"])
+            }
+        } else if queue.pausedForRoom && queue.count < settings.maxInFlight {
+            queue.pausedForRoom = false
+            // While the plugin is crashed or the operator holds the loop, the partition stays paused.
+            guard !pausedForCrash && !pausedByOperator else { return }
+            do { try consumer.resume(topic: partition.topic, partition: partition.partition) } catch {
+                logger.warning("could not resume partition", metadata: ["partition": "\(partition)", "error": "\(error)"])
             }
         }
     }
@@ -104,7 +137,7 @@ extension ConsumerLoop {
         logger.error("could not write the dead letter; will try again", metadata: [
             "partition": "\(queue[index].message.partition)", "offset": "\(queue[index].message.offset)", "error": "\(error)"])
         queue[index].deadLetter = .refused("\(error)")
-        // The head's partition pauses before sending again; one behind it is sent again when it is the head.
-        if index == queue.headIndex { queue.retryAt = ContinuousClock.now + .seconds(1) }
+        // The partition's dead letters pause a second before they are sent again.
+        queue.deadLetterRetryAt = ContinuousClock.now + .seconds(1)
     }
 }

@@ -1,7 +1,7 @@
 import PakaKafka
 import PakaPluginHost
 
-/// Pause, resume and offset resets, served by the loop itself between two batches.
+/// Pause, resume and offset resets, served by the loop itself between two passes.
 ///
 /// Pausing keeps the group membership (no rebalance, the partitions stay this member's): every
 /// assigned partition is paused in librdkafka, events fetched but not finished are given back
@@ -14,7 +14,15 @@ extension ConsumerLoop {
     /// Returns true while the operator holds this loop paused (the pass is then only a poll).
     func serveOperator() -> Bool {
         let wanted = control.wantsPause
-        if wanted && !pausedByOperator { enterOperatorPause() } else if !wanted && pausedByOperator { leaveOperatorPause() }
+        if wanted && !pausedByOperator {
+            // Batches in the lanes finish first (dispatch hands out nothing meanwhile): a pause
+            // leaves no event half-handled, so none is handled twice after the resume.
+            guard lanes.busy == 0 else { return false }
+            settleAll()
+            enterOperatorPause()
+        } else if !wanted && pausedByOperator {
+            leaveOperatorPause()
+        }
         for command in control.takeCommands() { command.run(self) }
         guard pausedByOperator else { return false }
         holdPaused()

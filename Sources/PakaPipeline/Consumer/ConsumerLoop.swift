@@ -4,14 +4,17 @@ import PakaKafka
 import PakaPluginHost
 import Synchronization
 
-/// One plugin's consumer: poll → hand ready events to the plugin in batches → store offsets of
-/// finished events → dead-letter FAILs and poison → back off RETRYs per partition.
+/// One plugin's consumer: poll → hand ready events to the plugin's lanes in batches → record
+/// their answers → store offsets of finished events → dead-letter FAILs and poison → hold RETRYs
+/// per ordering key.
 ///
-/// Runs on its own thread (every call here blocks). Offsets are stored only after the plugin
-/// answered OK or the event reached `<topic>.dlq`; librdkafka commits stored offsets in the
-/// background and `close` commits the rest.
+/// Runs on its own thread and owns its partition queues alone (no locks); the lanes
+/// (``Lanes``) call the plugin in parallel and give their answers back through an inbox. Offsets
+/// are stored only up to the first unfinished event of a partition (OK, or its dead letter
+/// written); librdkafka commits stored offsets in the background and `close` commits the rest.
 final class ConsumerLoop: @unchecked Sendable {
-    // @unchecked: `queues` is touched only by the loop's own thread; the rest is immutable or atomic.
+    // @unchecked: `queues` and the flags are touched only by the loop's own thread; the rest is
+    // immutable or atomic.
     struct Settings: Sendable {
         var pluginName: String
         var groupId: String
@@ -19,6 +22,11 @@ final class ConsumerLoop: @unchecked Sendable {
         var batchSize: Int
         var retry: RetryPolicy
         var maxEventBytes: Int = 1 << 20
+        /// Lanes: batches handed to the plugin at the same time (`concurrency`).
+        var concurrency: Int = 1
+        var ordering: PluginOrdering = .key
+        /// A partition's window (consumed, not committed past) at which it pauses.
+        var maxInFlight: Int = 1000
         var pollTimeout: Duration = .milliseconds(100)
         /// How long a stopping loop waits for dead letters already sent (see `awaitDeadLettersInFlight`).
         var deadLetterWaitAtStop: Duration = .seconds(10)
@@ -29,7 +37,8 @@ final class ConsumerLoop: @unchecked Sendable {
     let registry: PluginRegistry
     let bus: KafkaBus
     let logger: Logger
-    /// Operator requests (pause, resume, offset resets), served between batches.
+    let lanes: Lanes
+    /// Operator requests (pause, resume, offset resets), served between passes.
     let control = ConsumerControl()
     /// True while this loop holds its partitions paused for the operator.
     var pausedByOperator = false
@@ -37,11 +46,21 @@ final class ConsumerLoop: @unchecked Sendable {
     var heldGeneration = -1
     private let stopRequested = Atomic<Bool>(false)
     var queues: [KafkaTopicPartition: PartitionQueue] = [:]
+    /// Gives each new partition queue its epoch.
+    var nextEpoch = 0
+    /// The partition the next dispatch starts with (round robin, so no partition starves).
+    var dispatchRotation = 0
     var lastAssignment: Set<KafkaTopicPartition> = []
     /// `consumer.assignmentGeneration` when `lastAssignment` was read; -1 before the first read.
     var lastAssignmentGeneration = -1
     /// Partitions are paused because the plugin is in state `crashed`.
     var pausedForCrash = false
+    /// Nothing is handed out before this (the plugin was disabled: the supervisor stops us soon).
+    var dispatchBlockedUntil: ContinuousClock.Instant?
+    /// The earliest end of a retry backoff or dead-letter pause (the loop wakes up for it).
+    var nextDue: ContinuousClock.Instant?
+    /// Last time the lane gauges went to the observer.
+    var gaugesReportedAt = ContinuousClock.now
 
     let observer: (any PipelineObserver)?
     /// Answers to dead letters sent without waiting; a partition's watermark passes a dead
@@ -73,30 +92,37 @@ final class ConsumerLoop: @unchecked Sendable {
         }
         consumer = try KafkaConsumer(configuration: configuration, groupId: settings.groupId, topics: settings.topics, logger: logger,
                                      onStatistics: onStatistics)
+        let name = settings.pluginName
+        lanes = Lanes(count: settings.concurrency, name: name) { [registry, observer] work in
+            LaneRunner.run(work, plugin: name, registry: registry, observer: observer)
+        }
     }
 
     func requestStop() { stopRequested.store(true, ordering: .releasing) }
 
-    /// Runs until `requestStop`; then finishes the batch in hand, commits and leaves the group.
+    /// Runs until `requestStop`; then lets the batches in the lanes finish, commits and leaves
+    /// the group.
     func run() {
-        logger.info("consumer started", metadata: ["topics": "\(settings.topics.joined(separator: ","))"])
+        logger.info("consumer started", metadata: [
+            "topics": "\(settings.topics.joined(separator: ","))", "lanes": "\(lanes.count)", "ordering": "\(settings.ordering.rawValue)"])
+        lanes.start()
         while !stopRequested.load(ordering: .acquiring) {
+            applyAll(lanes.takeResults(waitingUpTo: .zero))
             if serveOperator() { continue }
-            let room = settings.batchSize - queues.values.reduce(0) { $0 + $1.count }
-            let timeout = queues.values.contains(where: \.hasReadyWork) ? Duration.zero : settings.pollTimeout
-            let messages = consumer.poll(maxMessages: max(room, 1), timeout: timeout)
-            // A poll returns runs of one partition's messages: one queue lookup per run, not per message.
-            var start = 0
-            while start < messages.count {
-                let first = messages[start]
-                var end = start + 1
-                while end < messages.count, messages[end].partition == first.partition, messages[end].topic == first.topic { end += 1 }
-                queues[KafkaTopicPartition(topic: first.topic, partition: first.partition), default: PartitionQueue()]
-                    .append(contentsOf: messages[start..<end], maxEventBytes: settings.maxEventBytes)
-                start = end
+            let messages: [KafkaMessage]
+            let untilDue = nextDue.map { max($0 - ContinuousClock.now, .zero) }
+            if lanes.busy > 0 {
+                // Wake as soon as a lane answers; look for new messages at least every 10 ms.
+                applyAll(lanes.takeResults(waitingUpTo: min(.milliseconds(10), untilDue ?? .milliseconds(10))))
+                messages = consumer.poll(maxMessages: pollRoom, timeout: .zero)
+            } else {
+                messages = consumer.poll(maxMessages: pollRoom, timeout: min(settings.pollTimeout, untilDue ?? settings.pollTimeout))
             }
+            append(messages)
             processReady()
         }
+        drainLanes()
+        lanes.stop()
         awaitDeadLettersInFlight(upTo: settings.deadLetterWaitAtStop)
         do { try consumer.commit() } catch { logger.warning("final commit failed; uncommitted events will be redelivered", metadata: ["error": "\(error)"]) }
         consumer.close()
@@ -104,142 +130,49 @@ final class ConsumerLoop: @unchecked Sendable {
         logger.info("consumer stopped")
     }
 
+    /// Messages taken per poll: what the lanes can start on next.
+    private var pollRoom: Int { max(settings.batchSize * lanes.count, 1) }
+
+    private func append(_ messages: [KafkaMessage]) {
+        // A poll returns runs of one partition's messages: one queue lookup per run, not per message.
+        var start = 0
+        while start < messages.count {
+            let first = messages[start]
+            var end = start + 1
+            while end < messages.count, messages[end].partition == first.partition, messages[end].topic == first.topic { end += 1 }
+            let partition = KafkaTopicPartition(topic: first.topic, partition: first.partition)
+            if queues[partition] == nil {
+                queues[partition] = PartitionQueue(epoch: nextEpoch)
+                nextEpoch += 1
+            }
+            queues[partition]!.append(contentsOf: messages[start..<end], maxEventBytes: settings.maxEventBytes, ordering: settings.ordering)
+            start = end
+        }
+    }
+
     func processReady() {
         dropRevokedPartitions()
         collectDeadLetterAcks()
         if pausedForCrash, let plugin = registry.active(named: settings.pluginName), !plugin.isCrashed { resumeAfterCrash() }
-        var batch: [(partition: KafkaTopicPartition, indices: [Int])] = []
-        var count = 0
-        for (partition, queue) in queues where count < settings.batchSize {
-            let indices = queue.readyIndices(limit: settings.batchSize - count)
-            if !indices.isEmpty {
-                batch.append((partition, indices))
-                count += indices.count
-            }
-        }
-        if count > 0 {
-            logger.trace("handing a batch to the plugin", metadata: ["events": "\(count)"])
-            handle(batch, count: count)
+        dispatch()
+        settleAll()
+        reportGauges()
+    }
+
+    /// Waits for every batch in the lanes to come back and records the answers (a stop, or an
+    /// operator's pause: no event is left half-handled, none is handled twice).
+    func drainLanes() {
+        while lanes.busy > 0 {
+            applyAll(lanes.takeResults(waitingUpTo: .milliseconds(100)))
+            collectDeadLetterAcks()
         }
         settleAll()
     }
 
     /// `settle` on every partition queue.
     func settleAll() {
-        for partition in Array(queues.keys) { settle(&queues[partition]!, partition: partition) }
-    }
-
-    /// Hands the batch to the active version of the plugin; a swap in between just means the
-    /// batch goes to the new version.
-    func handle(_ batch: [(partition: KafkaTopicPartition, indices: [Int])], count: Int) {
-        var events: [PluginEvent] = []
-        events.reserveCapacity(count)
-        for (partition, indices) in batch { queues[partition]!.beginAttempt(indices, appendingEventsTo: &events) }
-        var outcomes: [EventOutcome]?
-        while outcomes == nil {
-            guard let plugin = registry.active(named: settings.pluginName) else {
-                // Disabled meanwhile: the supervisor is about to stop this loop. The batch was not
-                // handled, so it costs no attempt; it stays unstored and the group redelivers it.
-                for (partition, indices) in batch { queues[partition]!.forgetAttempt(indices) }
-                Thread.sleep(forTimeInterval: 0.05)
-                return
-            }
-            if plugin.isCrashed { return holdWhileCrashed(batch) }
-            let started = ContinuousClock.now
-            outcomes = plugin.handle(events)
-            if let answered = outcomes, plugin.isCrashed { return holdWhileCrashed(batch, keeping: answered) }
-            if let observer, let outcomes {
-                let elapsed = ContinuousClock.now - started
-                let seconds = elapsed / .seconds(1)
-                var ok = 0, retried = 0, failed = 0
-                for outcome in outcomes {
-                    switch outcome {
-                    case .ok: ok += 1
-                    case .retry: retried += 1
-                    case .fail: failed += 1
-                    }
-                }
-                observer.batchHandled(plugin: settings.pluginName, events: events.count, ok: ok, retried: retried, failed: failed, seconds: seconds)
-            }
-        }
-        var next = 0
-        for (partition, indices) in batch {
-            queues[partition]!.record(outcomes![next..<(next + indices.count)], at: indices)
-            next += indices.count
-        }
-    }
-
-    /// Stores offsets of the finished head items, dead-letters FAILs and poison, schedules retries.
-    func settle(_ queue: inout PartitionQueue, partition: KafkaTopicPartition) {
-        // Offsets are a watermark: storing the last finished one covers every one before it.
-        var finished: Int64?
-        defer { if let finished { store(partition, offset: finished) } }
-        defer { sendDeadLettersAhead(&queue) }  // after the head's own, so the .dlq keeps partition order
-        while queue.count > 0 {
-            // Fields are read in place: copying whole items per event cost more than the rest of settling.
-            let head = queue.headIndex
-            if let poison = queue[head].poison {
-                guard deadLetter(queue[head], reason: "poison message: \(poison)", queue: &queue) else { return }
-            } else if let known = queue[head].known {
-                switch known {
-                case .ok: break
-                case .fail(let reason):
-                    guard deadLetter(queue[head], reason: reason, queue: &queue) else { return }
-                case .retry(let reason):
-                    let attempts = queue[head].attempts
-                    if let max = settings.retry.maxAttempts, attempts >= max {
-                        guard deadLetter(queue[head], reason: "gave up after \(attempts) attempts: \(reason)", queue: &queue) else { return }
-                    } else {
-                        if queue.retryAt == nil {  // not scheduled yet for this attempt
-                            forgiveWaitingAttempts(&queue)
-                            wait(&queue, partition: partition, afterAttempt: attempts)
-                        }
-                        return
-                    }
-                }
-            } else {
-                return  // not handled yet
-            }
-            finished = queue[head].message.offset
-            queue.removeFirst()
-            queue.retryAt = nil
-        }
-        if queue.paused { resume(partition, &queue) }
-    }
-
-    /// Later events that answered RETRY while the head was failing only waited for it (plugins
-    /// keep partition order that way): that try does not count against `retry.maxAttempts`.
-    private func forgiveWaitingAttempts(_ queue: inout PartitionQueue) {
-        for index in (queue.headIndex + 1)..<queue.items.count {
-            if case .retry = queue[index].known {
-                queue[index].known = nil
-                queue[index].attempts -= 1
-            }
-        }
-    }
-
-    func wait(_ queue: inout PartitionQueue, partition: KafkaTopicPartition, afterAttempt attempt: Int) {
-        let backoff = settings.retry.backoffMs(afterAttempt: attempt)
-        queue.retryAt = ContinuousClock.now + .milliseconds(backoff)
-        logger.debug("event will be retried; its partition waits", metadata: [
-            "partition": "\(partition)", "offset": "\(queue.first?.message.offset ?? -1)", "attempt": "\(attempt)", "backoff_ms": "\(backoff)"])
-        if !queue.paused {
-            do {
-                try consumer.pause(topic: partition.topic, partition: partition.partition)
-                queue.paused = true
-            } catch {
-                logger.warning("could not pause partition while its head waits for a retry", metadata: ["partition": "\(partition)", "error": "\(error)"])
-            }
-        }
-    }
-
-    func resume(_ partition: KafkaTopicPartition, _ queue: inout PartitionQueue) {
-        do {
-            try consumer.resume(topic: partition.topic, partition: partition.partition)
-            queue.paused = false
-        } catch {
-            logger.warning("could not resume partition", metadata: ["partition": "\(partition)", "error": "\(error)"])
-        }
+        nextDue = nil
+        for partition in Array(queues.keys) { settle(partition) }
     }
 
     func store(_ partition: KafkaTopicPartition, offset: Int64) {
@@ -252,7 +185,8 @@ final class ConsumerLoop: @unchecked Sendable {
 
     /// After a rebalance another member owns these partitions and will redeliver what we held.
     /// A partition revoked and assigned back within one poll is dropped too: librdkafka fetches
-    /// it again from the committed offset, so what the queue held would arrive twice.
+    /// it again from the committed offset, so what the queue held would arrive twice. Answers
+    /// still in the lanes for a dropped queue are ignored when they come (its epoch is gone).
     private func dropRevokedPartitions() {
         let generation = consumer.assignmentGeneration
         var revoked: Set<KafkaTopicPartition> = []

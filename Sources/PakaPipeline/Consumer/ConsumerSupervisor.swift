@@ -12,6 +12,9 @@ public final class ConsumerSupervisor: Service, Sendable {
         let service: ConsumerService
         let groupId: String
         let topics: [String]
+        /// What the loop was built with: a change (say `concurrency` or `ordering` in plugins.json)
+        /// restarts the consumer, since lanes and windows are made at its start.
+        let shape: ConsumerShape
     }
 
     private let registry: PluginRegistry
@@ -87,7 +90,8 @@ public final class ConsumerSupervisor: Service, Sendable {
         let toStop = running.withLock { running -> [Running] in
             var stopping: [Running] = []
             for (name, current) in running {
-                guard let plugin = wanted[name], plugin.groupId == current.groupId, plugin.topics == current.topics else {
+                guard let plugin = wanted[name], plugin.groupId == current.groupId, plugin.topics == current.topics,
+                      ConsumerShape(plugin.entry) == current.shape else {
                     stopping.append(current)
                     running[name] = nil
                     continue
@@ -101,17 +105,20 @@ public final class ConsumerSupervisor: Service, Sendable {
     }
 
     private func start(_ plugin: LoadedPlugin, in group: inout DiscardingTaskGroup) {
+        let shape = ConsumerShape(plugin.entry)
         let settings = ConsumerLoop.Settings(pluginName: plugin.name, groupId: plugin.groupId, topics: plugin.topics,
-                                             batchSize: plugin.entry.batchSize, retry: plugin.entry.retry, maxEventBytes: maxEventBytes)
+                                             batchSize: shape.batchSize, retry: plugin.entry.retry, maxEventBytes: maxEventBytes,
+                                             concurrency: shape.concurrency, ordering: shape.ordering, maxInFlight: shape.maxInFlight)
         do {
             var configuration = configuration
             if let instanceId, configuration.properties["group.instance.id"] == nil {
                 configuration.properties["group.instance.id"] = "\(instanceId)-\(plugin.name)"
             }
+            shape.sizePrefetch(&configuration)
             let loop = try ConsumerLoop(settings: settings, configuration: configuration, registry: registry, bus: bus, observer: observer, logger: logger)
             loop.control.setPaused(registry.isPaused(plugin.name))
             let service = ConsumerService(loop: loop)
-            running.withLock { $0[plugin.name] = Running(service: service, groupId: plugin.groupId, topics: plugin.topics) }
+            running.withLock { $0[plugin.name] = Running(service: service, groupId: plugin.groupId, topics: plugin.topics, shape: shape) }
             group.addTask { [logger] in
                 do { try await service.run() } catch { logger.error("consumer ended with an error", metadata: ["plugin": "\(plugin.name)", "error": "\(error)"]) }
             }

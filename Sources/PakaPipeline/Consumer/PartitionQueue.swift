@@ -1,23 +1,40 @@
 import PakaKafka
 import PakaPluginHost
 
-/// The consumed-but-unfinished messages of one partition, in offset order.
+/// The consumed-but-uncommitted messages of one partition, in offset order: the partition's
+/// window.
 ///
-/// Offsets are a per-partition watermark, so a message can only be stored once every message
-/// before it is finished. When the head asks for RETRY the partition waits (paused, with
-/// backoff) while other partitions continue; results already known for later messages of the
-/// same batch are kept, so they are not handed to the plugin twice.
+/// Offsets are a per-partition watermark, so a message is committed only once every message
+/// before it is finished (OK, or written to `<topic>.dlq`): a crash or rebalance redelivers what
+/// was in flight or held, never skips one. Inside the window events run out of offset order, but
+/// never out of order within an ordering key: ``collectReady(into:limit:ordering:now:)`` hands out
+/// only an event whose earlier same-key events are all finished, and at most one per key, so a
+/// RETRY (held here until its backoff ends) holds back its key alone.
 struct PartitionQueue {
     struct Item {
         var message: KafkaMessage
-        /// The CloudEvent id; nil when the message is poison (then `poison` says why).
+        /// The CloudEvent id; nil when the message is poison (then its state is `.failed`).
         var eventId: String?
-        var poison: String?
-        /// What the plugin answered last time, if it already saw this message.
-        var known: EventOutcome?
+        /// A hash of the ordering key: equal keys always collide, and two different keys that
+        /// collide only run one after another (order is kept, a little parallelism lost).
+        var orderKey: Int
+        var state: ItemState
         var attempts: Int = 0
         /// Set once the item was sent to `<topic>.dlq`; the watermark passes it only when `.written`.
         var deadLetter: DeadLetterProgress?
+    }
+
+    enum ItemState: Equatable {
+        /// To be handed to the plugin (first time, or again after a retry's backoff).
+        case waiting
+        /// In a lane's batch; its answer has not come back.
+        case inFlight
+        /// Answered RETRY; handed to the plugin again at `until`. Its key waits behind it.
+        case held(until: ContinuousClock.Instant)
+        /// Answered OK: the watermark may pass it.
+        case ok
+        /// FAIL, retries used up, a crash verdict or poison: it goes to `<topic>.dlq` (why).
+        case failed(String)
     }
 
     /// How far an item's dead letter got.
@@ -25,41 +42,45 @@ struct PartitionQueue {
         /// Produced; the broker has not answered yet (the loop does not wait for it).
         case inFlight
         case written
-        /// Kafka did not take it (why); it is sent again after the partition's pause.
+        /// Kafka did not take it (why); it is sent again after `deadLetterRetryAt`.
         case refused(String)
     }
 
+    /// Which life of the partition this queue belongs to: a partition revoked and assigned
+    /// again gets a new queue, and late answers for the old one are ignored.
+    let epoch: Int
     /// Unfinished messages live at `items[head...]`; finished ones are dropped by moving `head`
-    /// (and compacting now and then), so settling a batch costs O(batch), not O(batch²).
+    /// (and compacting now and then), so settling costs O(window), not O(window²).
     private(set) var items: [Item] = []
     private var head = 0
-    /// When set, the head waits for its retry until this instant.
-    var retryAt: ContinuousClock.Instant?
-    var paused = false
+    /// Paused in librdkafka because the window reached `maxInFlight`.
+    var pausedForRoom = false
+    /// A refused dead letter is sent again no sooner than this.
+    var deadLetterRetryAt: ContinuousClock.Instant?
 
-    var isWaiting: Bool { retryAt.map { $0 > ContinuousClock.now } ?? false }
+    init(epoch: Int) { self.epoch = epoch }
 
-    /// True when the plugin has something to do here now (a dead letter awaiting the broker is not work).
-    /// (Checked on every poll: it scans in place instead of building `readyIndices`' array.)
-    var hasReadyWork: Bool {
-        guard !isWaiting else { return false }
-        return items[head...].contains { $0.poison == nil && $0.deadLetter == nil && !($0.known?.isSettled ?? false) }
-    }
-
-    /// Finds the unfinished item holding `offset`.
-    func index(ofOffset offset: Int64) -> Int? {
-        (head..<items.count).first { items[$0].message.offset == offset }
-    }
-
+    /// Messages in the window (consumed, not yet committed past).
     var count: Int { items.count - head }
     var first: Item? { head < items.count ? items[head] : nil }
     var headIndex: Int { head }
+    var endIndex: Int { items.count }
 
     // _read/_modify, not get/set: the loop reads single fields of items on every event, and a
     // getter would copy the whole item (its message alone holds four references) each time.
     subscript(index: Int) -> Item {
         _read { yield items[index] }
         _modify { yield &items[index] }
+    }
+
+    /// Finds the unfinished item holding `offset` (offsets only grow along the window).
+    func index(ofOffset offset: Int64) -> Int? {
+        var low = head, high = items.count
+        while low < high {
+            let middle = (low + high) / 2
+            if items[middle].message.offset < offset { low = middle + 1 } else { high = middle }
+        }
+        return low < items.count && items[low].message.offset == offset ? low : nil
     }
 
     mutating func removeFirst() {
@@ -73,47 +94,68 @@ struct PartitionQueue {
         }
     }
 
-    mutating func append(contentsOf messages: ArraySlice<KafkaMessage>, maxEventBytes: Int) {
+    mutating func append(contentsOf messages: ArraySlice<KafkaMessage>, maxEventBytes: Int, ordering: PluginOrdering) {
         items.reserveCapacity(items.count + messages.count)
         for message in messages {
+            let key = Self.orderKey(of: message, ordering: ordering)
             switch InboundEvent.check(message, maxBytes: maxEventBytes) {
-            case .success(let id): items.append(Item(message: message, eventId: id))
-            case .failure(let poison): items.append(Item(message: message, poison: poison.reason))
+            case .success(let id): items.append(Item(message: message, eventId: id, orderKey: key, state: .waiting))
+            case .failure(let poison): items.append(Item(message: message, orderKey: key, state: .failed("poison message: \(poison.reason)")))
             }
         }
     }
 
-    /// Indices of items to hand to the plugin now: from the head, those with no known outcome
-    /// (or a known RETRY) and no dead letter, stopping at `limit`. Empty while the partition waits for a retry.
-    func readyIndices(limit: Int) -> [Int] {
-        guard !isWaiting else { return [] }
-        var ready: [Int] = []
+    /// Keyless messages share one key (they are ordered with each other); `.partition` puts
+    /// every message on that one key; `.none` gives none a key (see `collectReady`).
+    static func orderKey(of message: KafkaMessage, ordering: PluginOrdering) -> Int {
+        guard ordering == .key, let key = message.key, !key.isEmpty else { return 0 }
+        var hasher = Hasher()
+        hasher.combine(key.count)
+        key.withUnsafeBytes { hasher.combine(bytes: $0) }
+        return hasher.finalize() | 1  // never 0: that is the keyless messages' key
+    }
+
+    /// What one look at the window found, beside the events handed out.
+    struct Scan {
+        /// Events in a lane now, and events answered RETRY waiting for their backoff.
+        var inFlight = 0
+        var held = 0
+        /// The earliest end of a backoff still running (the loop wakes up for it).
+        var nextDue: ContinuousClock.Instant?
+    }
+
+    /// Appends to `ready` the indices of items to hand to the plugin now, from the oldest, at
+    /// most `limit`: each is the oldest unfinished item of its ordering key (`.none`: any
+    /// waiting item), so no two share a key.
+    func collectReady(into ready: inout [Int], limit: Int, ordering: PluginOrdering, now: ContinuousClock.Instant) -> Scan {
+        var scan = Scan()
+        var busyKeys = Set<Int>()
         var index = head
-        while index < items.count && ready.count < limit {
-            // An item whose dead letter is on its way is finished for the plugin, whatever it answered last.
-            if items[index].poison == nil, items[index].deadLetter == nil, !(items[index].known?.isSettled ?? false) { ready.append(index) }
+        while index < items.count {
+            let item = items[index]
             index += 1
+            let due: Bool
+            switch item.state {
+            case .ok, .failed:
+                continue
+            case .inFlight:
+                scan.inFlight += 1
+                due = false
+            case .held(let until):
+                scan.held += 1
+                due = until <= now
+                if !due { scan.nextDue = min(scan.nextDue ?? until, until) }
+            case .waiting:
+                due = true
+            }
+            if ordering == .none {
+                if due && ready.count < limit { ready.append(index - 1) }
+                continue
+            }
+            let free = busyKeys.insert(item.orderKey).inserted
+            if due && free && ready.count < limit { ready.append(index - 1) }
         }
-        return ready
-    }
-
-    /// Counts one more attempt for each of `indices` and appends their events as the plugin gets them.
-    mutating func beginAttempt(_ indices: [Int], appendingEventsTo events: inout [PluginEvent]) {
-        retryAt = nil  // the wait, if any, is over
-        for index in indices {
-            items[index].attempts += 1
-            events.append(InboundEvent.pluginEvent(items[index].message, id: items[index].eventId!, attempt: items[index].attempts))
-        }
-    }
-
-    /// Takes back an attempt the plugin never saw (it was disabled before the call).
-    mutating func forgetAttempt(_ indices: [Int]) {
-        for index in indices { items[index].attempts -= 1 }
-    }
-
-    /// Keeps what the plugin answered for each of `indices`, in order.
-    mutating func record(_ outcomes: ArraySlice<EventOutcome>, at indices: [Int]) {
-        for (index, outcome) in zip(indices, outcomes) { items[index].known = outcome }
+        return scan
     }
 }
 

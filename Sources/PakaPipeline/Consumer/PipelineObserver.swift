@@ -4,6 +4,13 @@ public protocol PipelineObserver: Sendable {
     func batchHandled(plugin: String, events: Int, ok: Int, retried: Int, failed: Int, seconds: Double)
     /// Consumer lag of one partition, from librdkafka's statistics (messages behind the end).
     func consumerLag(group: String, topic: String, partition: Int32, lag: Int64)
+    /// A consumer's lanes, about once a second: events in the lanes now, events answered RETRY
+    /// and waiting for their backoff, lanes busy (of `lanes`).
+    func lanesObserved(plugin: String, inFlight: Int, heldForRetry: Int, busyLanes: Int, lanes: Int)
+}
+
+extension PipelineObserver {
+    public func lanesObserved(plugin: String, inFlight: Int, heldForRetry: Int, busyLanes: Int, lanes: Int) {}
 }
 
 /// Reads per-partition `consumer_lag` out of librdkafka's statistics JSON.

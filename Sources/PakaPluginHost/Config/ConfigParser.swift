@@ -99,9 +99,10 @@ struct ConfigParser {
             }
         }
         parseContainment(&reader, into: &entry, path: path)
+        parseParallelism(&reader, into: &entry, path: path)
         reader.finish(known: ["name", "library", "enabled", "paused", "groupId", "topics", "concurrency", "batchSize", "retry", "sha256", "config",
                               "isolation", "handleTimeoutMs", "crash", "workerMemoryLimitMb",
-                              "synchronousQueueLimit"], issues: &issues)
+                              "synchronousQueueLimit", "ordering", "maxInFlight", "prefetchKBytes"], issues: &issues)
         return issues.count == before ? entry : nil
     }
 
@@ -123,6 +124,18 @@ struct ConfigParser {
                 c.finish(known: ["maxAttempts"], issues: &issues)
             }
         }
+    }
+
+    /// `ordering`, `maxInFlight` and `prefetchKBytes` (docs/kafka.md, "Ordering and parallelism").
+    private mutating func parseParallelism(_ reader: inout ObjectReader, into entry: inout PluginEntry, path: String) {
+        if let ordering = reader.string("ordering", issues: &issues) {
+            if let mode = PluginOrdering(rawValue: ordering) { entry.ordering = mode } else {
+                let known = PluginOrdering.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+                issues.append(ConfigIssue(path: "\(path).ordering", message: "unknown ordering '\(ordering)'; use \(known)"))
+            }
+        }
+        entry.maxInFlight = reader.integer("maxInFlight", in: 1...100_000, issues: &issues) ?? entry.maxInFlight
+        entry.prefetchKBytes = reader.integer("prefetchKBytes", in: 64...2_097_151, issues: &issues) ?? entry.prefetchKBytes
     }
 
     /// Expands `${ENV}` in every string; a failure is reported at the string's path.

@@ -8,7 +8,8 @@ public struct PluginEntry: Sendable, Equatable {
     public var groupId: String?
     /// nil: the topics the plugin declares.
     public var topics: [String]?
-    /// Instances created; each is called by one thread at a time.
+    /// Instances created, and how many batches run at once: each instance is called by one
+    /// thread at a time, the consumer keeps all of them busy.
     public var concurrency: Int
     /// Most events handed to one `handle` call.
     public var batchSize: Int
@@ -32,6 +33,15 @@ public struct PluginEntry: Sendable, Equatable {
     /// it turns publishers away (HTTP 503; an event a plugin published is deferred for Kafka).
     /// Bounds the memory a stuck plugin costs: each held event is kept as its JSON.
     public var synchronousQueueLimit: Int = 256
+    /// Which events must run one after another (default: same message key).
+    public var ordering: PluginOrdering = .key
+    /// Events of one partition consumed and not yet committed (in flight, waiting behind their
+    /// key, held for a retry, or finished behind an unfinished one) before the partition pauses.
+    /// Bounds memory and the redelivery after a crash; 1–100 000.
+    public var maxInFlight: Int = 1000
+    /// What librdkafka may prefetch for this plugin's consumer, in KiB (`queued.max.messages.kbytes`):
+    /// the memory a plugin far behind its input costs at most, beside its `maxInFlight` events.
+    public var prefetchKBytes: Int = 8192
 
     public init(name: String, library: String, enabled: Bool = true, groupId: String? = nil, topics: [String]? = nil,
                 concurrency: Int = 1, batchSize: Int = 100, retry: RetryPolicy = RetryPolicy(), sha256: String? = nil,

@@ -23,7 +23,8 @@ final class PipelineHarness: @unchecked Sendable {
     let configuration: KafkaConfiguration
 
     init(partitions: Int32 = 1, retry: RetryPolicy = RetryPolicy(initialBackoffMs: 50, maxBackoffMs: 200),
-         batchSize: Int = 100, plugin: String? = nil, messageTimeoutMs: Int = 3000, properties: [String: String] = [:]) throws {
+         batchSize: Int = 100, plugin: String? = nil, messageTimeoutMs: Int = 3000, properties: [String: String] = [:],
+         concurrency: Int = 1, ordering: PluginOrdering = .key, maxInFlight: Int = 1000) throws {
         cluster = try BrokerProcess(brokers: 3, topics: [Self.topic, Topics.deadLetter(of: Self.topic), "echo.out"].map { ($0, partitions) })
         configuration = KafkaConfiguration(
             brokers: cluster.bootstrapServers, clientId: "paka-test",
@@ -38,9 +39,11 @@ final class PipelineHarness: @unchecked Sendable {
         bus = try KafkaBus(configuration: configuration, logger: .test)
         router.attach(bus)
         let library = try plugin ?? PluginCompiler.build(name: "scripted")
-        let refusals = registry.apply(PakaConfiguration(pluginDir: dir.path, plugins: [
-            PluginEntry(name: "scripted", library: library, batchSize: batchSize, retry: retry, config: .object(["record": .string(record)])),
-        ]))
+        var entry = PluginEntry(name: "scripted", library: library, concurrency: concurrency, batchSize: batchSize, retry: retry,
+                                config: .object(["record": .string(record)]))
+        entry.ordering = ordering
+        entry.maxInFlight = maxInFlight
+        let refusals = registry.apply(PakaConfiguration(pluginDir: dir.path, plugins: [entry]))
         precondition(refusals.isEmpty, "\(refusals)")
         _ = bus.refreshConnection(timeout: .seconds(5))
     }
@@ -77,8 +80,10 @@ final class PipelineHarness: @unchecked Sendable {
     func startConsumer(group: String = "paka-scripted", maxEventBytes: Int = 1 << 20, registry: PluginRegistry? = nil,
                        deadLetterWaitAtStop: Duration = .seconds(10)) throws -> RunningConsumer {
         let plugin = (registry ?? self.registry).active(named: "scripted")!
-        var settings = ConsumerLoop.Settings(pluginName: "scripted", groupId: group, topics: [Self.topic], batchSize: plugin.entry.batchSize,
-                                             retry: plugin.entry.retry, maxEventBytes: maxEventBytes)
+        let shape = ConsumerShape(plugin.entry)
+        var settings = ConsumerLoop.Settings(pluginName: "scripted", groupId: group, topics: [Self.topic], batchSize: shape.batchSize,
+                                             retry: plugin.entry.retry, maxEventBytes: maxEventBytes, concurrency: shape.concurrency,
+                                             ordering: shape.ordering, maxInFlight: shape.maxInFlight)
         settings.deadLetterWaitAtStop = deadLetterWaitAtStop
         return RunningConsumer(try ConsumerLoop(settings: settings, configuration: configuration, registry: registry ?? self.registry, bus: bus, logger: .test))
     }
