@@ -17,6 +17,7 @@ struct PakaBench {
         var logger = Logger(label: "paka-bench")
         logger.logLevel = .error
         if arguments.contains("--isolation") { return try await IsolationBench.run(arguments: arguments, logger: logger) }
+        if arguments.contains("--lanes") { return try await LaneBench.run(arguments: arguments, logger: logger) }
         if arguments.contains("--audit-only") { return try AuditBench.run(arguments: arguments, rows: events, logger: logger) }
 
         // Document processor: needs its .so and PostgreSQL (scripts/bench provides both).
