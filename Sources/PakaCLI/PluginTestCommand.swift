@@ -30,6 +30,9 @@ extension PluginCommand {
         @Option(name: .long, help: "The plugin's config object as JSON (what plugins.json's 'config' holds).")
         var config: String = "{}"
 
+        @Option(name: .long, help: "Instances called in parallel (as plugins.json's concurrency); events of one key stay in order.")
+        var concurrency: Int = 1
+
         @Option(name: .long, help: "Seconds the whole run may take before the plugin is killed as hung.")
         var timeout: Int = 60
 
@@ -44,6 +47,7 @@ extension PluginCommand {
                 throw ValidationError("--config must be a JSON object, e.g. '{\"token\":\"x\"}'")
             }
             guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
+            guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 64 (as plugins.json's concurrency)") }
             guard FileManager.default.isReadableFile(atPath: events) else {
                 throw ValidationError("cannot read --events \(events); give a file with one JSON event per line")
             }
@@ -51,7 +55,7 @@ extension PluginCommand {
 
         func run() throws {
             if inChild {
-                throw ExitCode(PluginTestRun(file: file, eventsPath: events, config: config, allowInsecure: allowInsecure).run())
+                throw ExitCode(PluginTestRun(file: file, eventsPath: events, config: config, allowInsecure: allowInsecure, concurrency: concurrency).run())
             }
             throw ExitCode(try runChild())
         }
@@ -62,7 +66,7 @@ extension PluginCommand {
         private func runChild() throws -> Int32 {
             let child = Process()
             child.executableURL = URL(fileURLWithPath: Self.thisExecutable())
-            child.arguments = ["plugin", "test", file, "--events", events, "--config", config, "--in-child"]
+            child.arguments = ["plugin", "test", file, "--events", events, "--config", config, "--concurrency", String(concurrency), "--in-child"]
                 + (allowInsecurePermissions ? ["--allow-insecure-permissions"] : [])
             // Swift's backtracer would print pages about paka's own frames (and take seconds);
             // the report below is what matters. SWIFT_BACKTRACE set by the user wins.

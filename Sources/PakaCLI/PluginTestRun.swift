@@ -12,6 +12,8 @@ struct PluginTestRun {
     let eventsPath: String
     let config: String
     let allowInsecure: Bool
+    /// Instances called side by side; events of one key stay in file order on one of them.
+    var concurrency = 1
 
     /// The exit status `paka plugin test` documents.
     func run() -> Int32 {
@@ -20,7 +22,7 @@ struct PluginTestRun {
         let plugin: StandalonePlugin
         do throws(PluginLoadError) {
             plugin = try StandalonePlugin(path: file, configJSON: Array(config.utf8), services: PrintingHostServices(dataRoot: scratch),
-                                          options: .init(allowInsecurePermissions: allowInsecure))
+                                          options: .init(allowInsecurePermissions: allowInsecure), instances: concurrency)
         } catch {
             emit("\(error.path): refused: \(error.message)")
             return 2
@@ -34,14 +36,19 @@ struct PluginTestRun {
             return 1
         }
         var counts = (ok: 0, fail: 0, retry: 0, bad: 0)
-        for line in TestEventFile.parse(text, topic: d.topics.first ?? "\(d.name).in") {
+        let lines = TestEventFile.parse(text, topic: d.topics.first ?? "\(d.name).in")
+        // In parallel the answers are printed in file order once all are in (a crash then shows
+        // no last event: run without --concurrency to find it).
+        let answered = concurrency > 1 ? ParallelEventRun(plugin: plugin, lines: lines, lanes: plugin.instanceCount).run() : [:]
+        if concurrency > 1 { emit("\(plugin.instanceCount) instances in parallel; the events of one key in file order on one of them") }
+        for line in lines {
             switch line.event {
             case .failure(let problem):
                 emit("line \(line.number): \(problem.description)")
                 counts.bad += 1
             case .success(let event):
                 emit("event \(line.number): id \(event.id), topic \(event.topic)")
-                let outcome = plugin.handle([event]).first ?? .fail("the plugin gave no result")
+                let outcome = answered[line.number] ?? plugin.handle([event]).first ?? .fail("the plugin gave no result")
                 switch outcome {
                 case .ok: counts.ok += 1; emit("  result: OK")
                 case .retry(let why): counts.retry += 1; emit("  result: RETRY: \(why)")

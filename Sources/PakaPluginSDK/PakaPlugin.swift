@@ -28,8 +28,8 @@ public protocol PakaPlugin: AnyObject {
     func handle(_ event: Event) throws
 
     /// Handles a batch (events that were ready together). The default calls `handle(_:)` per
-    /// event; override it to amortise work, e.g. one database round trip per batch. An override
-    /// should keep per-partition order: after a RETRY, answer RETRY for the partition's later events.
+    /// event; override it to amortise work, e.g. one database round trip per batch. Answer each
+    /// event on its own: the host never batches two events of one ordering key.
     func handle(batch: [Event]) -> [EventResult]
 }
 
@@ -37,22 +37,15 @@ extension PakaPlugin {
     public static var consumerGroup: String? { nil }
     public static var summary: String? { nil }
 
-    /// Once an event asks for a retry, the later events of its partition in this batch wait
-    /// for it (answered RETRY unhandled), so per-partition order holds across retries.
+    /// Each event on its own: the host keeps the order (a batch never holds two events of one
+    /// ordering key, and a key's later events wait while one of them is retried).
     public func handle(batch: [Event]) -> [EventResult] {
-        var waiting = Set<String>()
-        return batch.map { event in
-            let partition = "\(event.topic)/\(event.partition)"
-            if event.partition >= 0, waiting.contains(partition) {
-                return .retry("waiting for an earlier event of partition \(event.partition)")
-            }
+        batch.map { event in
             do {
                 try handle(event)
                 return .ok
             } catch {
-                let result = EventResult(error)
-                if case .retry = result { waiting.insert(partition) }
-                return result
+                return EventResult(error)
             }
         }
     }

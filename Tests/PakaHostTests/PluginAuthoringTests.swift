@@ -41,7 +41,6 @@ import Testing
         ("FAIL on a refused publish", "else res[i] = (paka_event_result){PAKA_FAIL, p->errors[i]};", "else res[i] = (paka_event_result){PAKA_RETRY, p->errors[i]};"),
         ("escaped JSON", "if (escape && (c == '\"' || c == '\\\\'))", "if (0)"),
         ("clamped snprintf length", "return (size_t)wanted < cap ? (size_t)wanted : cap - 1;", "return (size_t)wanted;"),
-        ("RETRY ordering", "if (ev[i].partition >= 0 && waits_for_earlier(ev, i, res)) {", "if (0) {"),
     ])
     func cScaffoldsOwnTestCatchesEachBugItGuardsAgainst(rule: String, correct: String, broken: String) async throws {
         let folder = dir.file("mutant")

@@ -28,6 +28,25 @@ import Testing
         #expect(run.output.contains("event 3: id ") && run.output.components(separatedBy: "topic echo.in").count == 3, "\(run.output)")
     }
 
+    /// `--concurrency 4`: instances side by side, the events of one key in file order.
+    @Test func concurrencyRunsInstancesInParallelKeepingEachKeysOrder() async throws {
+        let record = dir.file("effects.txt")
+        var lines: [String] = []
+        var published: [(key: String, id: String)] = []
+        for n in 0..<24 {
+            let key = "k\(n % 6)", id = "e\(n)"
+            lines.append(#"{"specversion":"1.0","id":"\#(id)","source":"s","type":"scripted.in","subject":"\#(key)","data":{"delayMs":40}}"#)
+            published.append((key, id))
+        }
+        let run = try await pluginTest(try PluginCompiler.build("\(TestPaths.fixtures)/lanes.c", name: "lanes"), events: lines.joined(separator: "\n"),
+                                       config: ["--config", #"{"record":"\#(record)"}"#, "--concurrency", "4"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("4 instances in parallel") && run.output.contains("24 events: 24 OK"), "\(run.output)")
+        let effects = LaneEffect.read(record)
+        #expect(LaneEffect.orderViolations(effects, published: published).isEmpty, "\(effects.map(\.id))")
+        #expect((effects.map(\.inFlight).max() ?? 0) > 1, "instances ran side by side")
+    }
+
     @Test func aFailOrABadLineExitsOneAndSaysWhy() async throws {
         let events = #"{"n":1}"# + "\n" + #"{"say":"fail"}"# + "\n" + "not json\n"
         let run = try await pluginTest(try PluginCompiler.build(name: "scripted"), events: events)

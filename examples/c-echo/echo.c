@@ -4,8 +4,8 @@
  *   - an event id is any text (quotes, backslashes, any length): escape it before writing JSON;
  *   - a publish refused for good FAILs the event (retrying it can never succeed); only a
  *     "not now" answer RETRYs it;
- *   - once an event of a partition RETRYs, the later events of that partition in the batch
- *     RETRY too, unhandled, so nothing overtakes it.
+ *   - each event is answered on its own: the host keeps the order (it never batches two events
+ *     of one key, and holds a key's later events back while one RETRYs).
  * Build: cc -shared -fPIC -fvisibility=hidden -I Sources/CPakaABI/include -o libecho.so examples/c-echo/echo.c
  * -DECHO_VERSION='"2.0.0"' builds another version of the same plugin (hot-swap tests).  */
 #include <stdio.h>
@@ -84,15 +84,6 @@ static paka_publish_status publish(const paka_host *h, paka_bytes topic, paka_by
   return PAKA_PUBLISH_REFUSED;
 }
 
-/* Non-zero when an earlier event of the same topic and partition in this batch asked for a retry. */
-static int waits_for_earlier(const paka_event *ev, size_t i, const paka_event_result *res) {
-  for (size_t j = 0; j < i; j++)
-    if (res[j].code == PAKA_RETRY && ev[j].partition == ev[i].partition && ev[j].topic.len == ev[i].topic.len &&
-        memcmp(ev[j].topic.ptr, ev[i].topic.ptr, ev[i].topic.len) == 0)
-      return 1;
-  return 0;
-}
-
 static void handle(void *inst, const paka_event *ev, size_t n, paka_event_result *res) {
   echo *e = inst;
   const paka_host *h = e->host;
@@ -102,10 +93,6 @@ static void handle(void *inst, const paka_event *ev, size_t n, paka_event_result
     e->errors = grown, e->error_slots = n;
   }
   for (size_t i = 0; i < n; i++) {
-    if (ev[i].partition >= 0 && waits_for_earlier(ev, i, res)) {
-      res[i] = (paka_event_result){PAKA_RETRY, "waiting for an earlier event of this partition"};
-      continue;
-    }
     char line[160]; /* a long id is cut in the log line, never read past */
     size_t len = written(snprintf(line, sizeof line, ECHO_VERSION " got %.*s", (int)ev[i].id.len, (const char *)ev[i].id.ptr), sizeof line);
     h->log(h->ctx, PAKA_LOG_INFO, (paka_bytes){(const uint8_t *)line, len});

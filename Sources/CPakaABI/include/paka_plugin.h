@@ -84,10 +84,9 @@ typedef struct paka_event {
 } paka_event;
 
 /* One result per event.  The host PRE-FILLS every entry with {PAKA_RETRY, NULL}: an entry the
- * plugin leaves untouched is retried.  ORDERING is the host's job, not yours: a batch never holds
- * two events of one ordering key (plugins.json "ordering": the Kafka key by default), and an event
- * is handed over only once every earlier event of its key was answered OK or FAIL.  So answer
- * each event on its own merits: a PAKA_RETRY holds back later events of its key alone.
+ * plugin leaves untouched is retried.  ORDERING is the host's job: a batch never holds two events
+ * of one ordering key (plugins.json "ordering", the Kafka key by default) and a key's later events
+ * wait until it is answered OK or FAIL, so answer each event on its own; a RETRY holds its key.
  * error: PLUGIN-OWNED, NUL-terminated, may be NULL; must stay valid until the plugin's next call
  * on the same instance (a string literal is fine).  The host copies it before that.           */
 typedef struct paka_event_result { paka_result code; const char *error; } paka_event_result;

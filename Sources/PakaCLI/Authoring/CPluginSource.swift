@@ -9,7 +9,8 @@ enum CPluginSource {
  *   - an event id is any text (any length, quotes, backslashes): escape it before writing JSON;
  *   - a publish refused for good FAILs the event (a RETRY would repeat forever and stop the
  *     partition); only a "not now" answer RETRYs it;
- *   - once an event RETRYs, the later events of its partition in the batch RETRY too, unhandled.
+ *   - each event is answered on its own: the host keeps the order (it never batches two events
+ *     of one key, and holds a key's later events back while one RETRYs).
  * make test proves each of these (test_IDENT.c).                                              */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,15 +85,6 @@ static paka_publish_status publish(const paka_host *h, paka_bytes topic, paka_by
   return PAKA_PUBLISH_REFUSED;
 }
 
-/* Non-zero when an earlier event of the same topic and partition in this batch asked for a retry. */
-static int waits_for_earlier(const paka_event *ev, size_t i, const paka_event_result *res) {
-  for (size_t j = 0; j < i; j++)
-    if (res[j].code == PAKA_RETRY && ev[j].partition == ev[i].partition && ev[j].topic.len == ev[i].topic.len &&
-        memcmp(ev[j].topic.ptr, ev[i].topic.ptr, ev[i].topic.len) == 0)
-      return 1;
-  return 0;
-}
-
 static void handle(void *inst, const paka_event *ev, size_t n, paka_event_result *res) {
   IDENT *p = inst;
   const paka_host *h = p->host;
@@ -102,10 +94,6 @@ static void handle(void *inst, const paka_event *ev, size_t n, paka_event_result
     p->errors = grown, p->error_slots = n;
   }
   for (size_t i = 0; i < n; i++) {
-    if (ev[i].partition >= 0 && waits_for_earlier(ev, i, res)) {
-      res[i] = (paka_event_result){PAKA_RETRY, "waiting for an earlier event of this partition"};
-      continue;
-    }
     char line[256]; /* a long id is cut short in the log line, never read past */
     size_t len = clamped(snprintf(line, sizeof line, "NAME got %.*s on %.*s", (int)ev[i].id.len, (const char *)ev[i].id.ptr,
                                   (int)ev[i].topic.len, (const char *)ev[i].topic.ptr), sizeof line);

@@ -4,9 +4,9 @@ enum RustWrapperSource {
     static let text = #"""
 //! paka.rs — a safe wrapper over paka_abi.rs: implement `Plugin`, export it with `paka_plugin!`.
 //! It keeps the ABI's rules for you: no panic crosses into the host (a panic FAILs the event or
-//! refuses `create`), a refused publish FAILs and a "not now" RETRYs, once an event RETRYs the
-//! later events of its partition wait, error texts live until the next call, and the host table
-//! is read no further than its `struct_size`.
+//! refuses `create`), a refused publish FAILs and a "not now" RETRYs, error texts live until the
+//! next call, and the host table is read no further than its `struct_size`. Order is the host's
+//! job: it never batches two events of one key.
 use crate::paka_abi::*;
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -142,22 +142,10 @@ pub trait Plugin: Sized + 'static {
     /// Handles one event.
     fn handle(&mut self, event: &Event) -> Outcome;
 
-    /// Handles a batch.  The default calls `handle` per event and keeps per-partition order:
-    /// once an event RETRYs, the later events of its (topic, partition) RETRY unhandled.
+    /// Handles a batch.  The default calls `handle` per event; each is answered on its own
+    /// (the host never batches two events of one ordering key, so a RETRY overtakes nothing).
     fn handle_batch(&mut self, events: &[Event]) -> Vec<Outcome> {
-        let mut waiting: Vec<(&[u8], i32)> = Vec::new();
-        events
-            .iter()
-            .map(|event| {
-                let partition = (event.topic, event.partition);
-                if event.partition >= 0 && waiting.contains(&partition) {
-                    return Outcome::Retry("waiting for an earlier event of this partition".into());
-                }
-                let outcome = self.handle(event);
-                if matches!(outcome, Outcome::Retry(_)) { waiting.push(partition) }
-                outcome
-            })
-            .collect()
+        events.iter().map(|event| self.handle(event)).collect()
     }
 }
 

@@ -14,17 +14,19 @@ extension ConsumerLoop {
         queues[partition] = nil  // keep the queue uniquely referenced while it changes
         sendDeadLetters(&queue)
         var finished: Int64?
-        settling: while let head = queue.first {
-            switch head.state {
+        // Fields are read in place: copying whole items per event cost more than the rest of settling.
+        settling: while queue.count > 0 {
+            let head = queue.headIndex
+            switch queue[head].state {
             case .ok:
                 break
             case .failed(let reason):
-                guard head.deadLetter == .written else { break settling }
-                noteDeadLettered(head, reason: reason)
+                guard queue[head].deadLetter == .written else { break settling }
+                noteDeadLettered(queue[head], reason: reason)
             case .waiting, .inFlight, .held:
                 break settling
             }
-            finished = head.message.offset
+            finished = queue[head].message.offset
             queue.removeFirst()
         }
         if let finished { store(partition, offset: finished) }

@@ -18,14 +18,13 @@ struct ConsumerShape: Equatable, Sendable {
         prefetchKBytes = entry.prefetchKBytes
     }
 
-    /// librdkafka prefetches up to 100 000 messages or 64 MiB per consumer by default: a plugin
-    /// far behind its input would hold that much for nothing. The consumer fetches ahead what
-    /// the windows can take (`maxInFlight` messages a partition) within `prefetchKBytes`. A
-    /// property set explicitly (plugins.json's `kafka` section, `KAFKA_PROPERTY_*`) wins.
+    /// librdkafka prefetches up to 64 MiB per consumer by default: a plugin far behind its input
+    /// would hold that much for nothing. `prefetchKBytes` caps it (`queued.max.messages.kbytes`).
+    /// Why not `queued.min.messages` too: librdkafka 2.0.2 stops fetching a partition for a whole
+    /// second once its queue holds that many messages, and one fetch brings up to 1 MiB per
+    /// partition — a low count stalled a no-op consumer at 1 800 events/s. A property set
+    /// explicitly (plugins.json's `kafka` section, `KAFKA_PROPERTY_*`) wins.
     func sizePrefetch(_ configuration: inout KafkaConfiguration) {
-        if configuration.properties["queued.min.messages"] == nil {
-            configuration.properties["queued.min.messages"] = String(maxInFlight)
-        }
         if configuration.properties["queued.max.messages.kbytes"] == nil {
             configuration.properties["queued.max.messages.kbytes"] = String(prefetchKBytes)
         }

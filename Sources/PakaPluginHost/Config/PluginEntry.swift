@@ -41,7 +41,7 @@ public struct PluginEntry: Sendable, Equatable {
     public var maxInFlight: Int = 1000
     /// What librdkafka may prefetch for this plugin's consumer, in KiB (`queued.max.messages.kbytes`):
     /// the memory a plugin far behind its input costs at most, beside its `maxInFlight` events.
-    public var prefetchKBytes: Int = 8192
+    public var prefetchKBytes: Int = 16384
 
     public init(name: String, library: String, enabled: Bool = true, groupId: String? = nil, topics: [String]? = nil,
                 concurrency: Int = 1, batchSize: Int = 100, retry: RetryPolicy = RetryPolicy(), sha256: String? = nil,
