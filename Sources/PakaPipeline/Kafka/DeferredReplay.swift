@@ -44,6 +44,7 @@ final class DeferredReplay: Service, Sendable {
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             _ = await pass()
+            // Throws only when the sleep is cut short (shutdown, cancellation): the loop condition decides.
             try? await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
         }
     }
