@@ -51,7 +51,7 @@ final class DeferredReplay: Service, Sendable {
 
     /// One look at the spool; the replay's report when it replayed.
     func pass() async -> LocalSpool.DeferredReplayPass? {
-        await pool.run { [spool] in spool.writeHeld() }
+        _ = await pool.run { [spool] in spool.writeHeld() }  // what stays held is logged and in paka_spool_held_lines
         guard let bus, bus.isConnected else { return nil }
         if reconnected.exchange(false, ordering: .acquiringAndReleasing) { await pool.run(onReconnect) }
         let now = ContinuousClock.now
