@@ -93,6 +93,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // The metrics API only (counters recorded where they happen); the Prometheus
+                // registry and its exporter stay in PakaServer.
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]),
         // Both event paths: consumer loops, dead letters and replays over Kafka; the synchronous
         // fallback and its spool without it; the router between them and the host table's publish.
@@ -103,6 +106,7 @@ let package = Package(
                 "PakaKafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]),
         // The HTTP server, tokens, the Prometheus exporter and the composition root (PakaApplication).
         .target(

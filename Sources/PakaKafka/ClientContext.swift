@@ -26,6 +26,11 @@ final class ClientContext: Sendable {
     /// assigned again within one poll is in the assignment before and after, yet what was fetched
     /// for it before the revoke is stale (librdkafka fetches it again from the committed offset).
     let revokedPartitions = Mutex<Set<KafkaTopicPartition>>([])
+    /// Set when the owner has shut the client down (producer `shutdown`, consumer `close`). The C
+    /// handle lives on until the owner's deinit and librdkafka's broker threads keep reconnecting
+    /// meanwhile, to a cluster that may be gone (the host stops its embedded cluster last): what
+    /// they log then is about a client nobody uses, so it is logged at debug, not as errors.
+    let isRetired = Atomic<Bool>(false)
 
     init(logger: Logger, onStatistics: (@Sendable (String) -> Void)?) {
         self.logger = logger
@@ -74,6 +79,6 @@ final class ClientContext: Sendable {
         case 6: swiftLevel = .info
         default: swiftLevel = .debug
         }
-        logger.log(level: swiftLevel, "\(message)", metadata: ["rdkafka.facility": "\(facility)"])
+        logger.log(level: isRetired.load(ordering: .relaxed) ? .debug : swiftLevel, "\(message)", metadata: ["rdkafka.facility": "\(facility)"])
     }
 }

@@ -135,10 +135,15 @@ public final class EmbeddedKafkaCluster: Sendable {
     /// to make the broker drop the connection.
     public func pushRequestErrors(apiKey: Int16, errors: [Int32]) {
         let codes = errors.map { rd_kafka_resp_err_t($0) }
-        _ = try? withCluster("push request errors") { cluster in
-            codes.withUnsafeBufferPointer {
-                rd_kafka_mock_push_request_errors_array(cluster, apiKey, $0.count, $0.baseAddress)
+        do {
+            try withCluster("push request errors") { cluster in
+                codes.withUnsafeBufferPointer {
+                    rd_kafka_mock_push_request_errors_array(cluster, apiKey, $0.count, $0.baseAddress)
+                }
             }
+        } catch {
+            // The cluster was shut down: a test injecting faults after that would test nothing.
+            logger.warning("request errors not pushed", metadata: ["error": "\(error)"])
         }
     }
 

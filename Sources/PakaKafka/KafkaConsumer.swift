@@ -172,6 +172,7 @@ public final class KafkaConsumer: Sendable {
     public func close() {
         if isClosed.withLock({ closed in defer { closed = true }; return closed }) { return }
         let err = rd_kafka_consumer_close(handle.pointer)
+        handle.context.isRetired.store(true, ordering: .relaxed)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             logger.warning("kafka consumer close failed", metadata: [
                 "error": "\(KafkaError(err, "consumer close"))"])

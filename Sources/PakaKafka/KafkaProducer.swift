@@ -190,11 +190,13 @@ public final class KafkaProducer: Sendable {
     /// Asks the cluster for metadata (blocking up to `timeout`) and records the outcome in
     /// ``isConnected``. Use it for readiness probes and after an outage.
     public func checkConnection(timeout: Duration) -> Bool {
-        let result = handle.fetchMetadata(timeout: timeout)
-        if case .failure(let error) = result {
+        let connected: Bool
+        switch handle.fetchMetadata(timeout: timeout) {
+        case .success: connected = true
+        case .failure(let error):
             logger.debug("kafka connectivity check failed", metadata: ["error": "\(error)"])
+            connected = false
         }
-        let connected = (try? result.get()) != nil
         handle.context.setConnected(connected)
         return connected
     }
@@ -232,6 +234,7 @@ public final class KafkaProducer: Sendable {
         }
         pollLoop.stop()
         rd_kafka_poll(handle.pointer, 0)
+        handle.context.isRetired.store(true, ordering: .relaxed)
     }
 
     /// ``shutdown(timeout:)`` on the blocking-call pool (`BlockingCall`), for callers in Swift concurrency.

@@ -108,6 +108,8 @@ package final class DeadLetterStore: Sendable {
         func header(_ name: String) -> String? { message.header(named: name)?.value.map { String(decoding: $0, as: UTF8.self) } }
         guard header("paka-plugin") == plugin else { return nil }
         let id = "\(message.topic):\(message.partition):\(message.offset)"
+        // A letter whose value is not an envelope is still listed (that may be why it was
+        // dead-lettered); it just has no event id.
         let eventId = try? CloudEvent.requiredAttributes(of: message.value).get().id
         let record = DeadLetterRecord(
             id: id, eventId: eventId, topic: header("paka-original-topic") ?? String(message.topic.dropLast(4)),
@@ -129,9 +131,12 @@ package final class DeadLetterStore: Sendable {
         while index >= 0, scan.found.count < query.limit {
             defer { index -= 1 }
             scanned += 1
+            // A torn last line (the host died mid-write) or a foreign line is not a letter: skipped,
+            // as it was skipped when it was written; the spool's own write errors are counted there.
             guard let object = (try? JSONSerialization.jsonObject(with: Data(lines[index]))) as? [String: Any],
                   object["plugin"] as? String == plugin else { continue }
             let event = object["event"] as? [String: Any] ?? [:]
+            // Re-serialising what was just parsed cannot fail.
             let value = (try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])).map(Array.init) ?? []
             let id = "spool:\(topic):\(index)"
             let record = DeadLetterRecord(
@@ -150,6 +155,7 @@ package final class DeadLetterStore: Sendable {
     }
 
     static func encodeCursor(_ bounds: [String: Int64]) -> String {
+        // A dictionary of strings to integers always serialises.
         let data = (try? JSONSerialization.data(withJSONObject: bounds, options: [.sortedKeys])) ?? Data()
         return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
@@ -158,6 +164,7 @@ package final class DeadLetterStore: Sendable {
         guard let text, !text.isEmpty else { return [:] }
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        // Any parse failure means the client changed the cursor; the error below says so.
         guard let data = Data(base64Encoded: base64), let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw .invalid("'cursor' is not a cursor this host returned (pass nextCursor from the previous page unchanged)")
         }

@@ -12,12 +12,26 @@ public struct ReplayReport: Sendable, Codable, Equatable {
         case interrupted
     }
 
+    /// What a replay did (or will do) with one letter; the raw values are the API's strings.
+    public enum Outcome: String, Sendable, Codable, CaseIterable {
+        /// Selected, not delivered yet.
+        case pending
+        case delivered
+        /// The plugin answered FAIL again: a new dead letter was written, the old one is resolved.
+        case failedAgain = "failed-again"
+        /// Not delivered (still RETRY, plugin inactive, or the new letter could not be written):
+        /// the letter stays in the DLQ for a later replay.
+        case notDelivered = "not-delivered"
+        /// A replay already handled it; `force` delivers it again.
+        case skipped
+        /// Dry run: it would be delivered.
+        case wouldDeliver = "would-deliver"
+    }
+
     public struct Item: Sendable, Codable, Equatable {
         public var letter: String
         public var eventId: String?
-        /// `pending`, `delivered`, `failed-again`, `not-delivered` (still RETRY; stays in the DLQ),
-        /// `skipped` (a replay already handled it; use `force`), `would-deliver` (dry run).
-        public var outcome: String
+        public var outcome: Outcome
         public var reason: String?
     }
 
@@ -40,9 +54,9 @@ public struct ReplayReport: Sendable, Codable, Equatable {
 
     mutating func count() {
         selected = items.count
-        delivered = items.filter { $0.outcome == "delivered" }.count
-        failedAgain = items.filter { $0.outcome == "failed-again" }.count
-        skipped = items.filter { $0.outcome == "skipped" }.count
-        notDelivered = items.filter { $0.outcome == "not-delivered" }.count
+        delivered = items.filter { $0.outcome == .delivered }.count
+        failedAgain = items.filter { $0.outcome == .failedAgain }.count
+        skipped = items.filter { $0.outcome == .skipped }.count
+        notDelivered = items.filter { $0.outcome == .notDelivered }.count
     }
 }

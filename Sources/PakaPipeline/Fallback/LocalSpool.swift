@@ -144,7 +144,9 @@ public final class LocalSpool: Sendable {
     /// The deferred files, in name order (one per topic).
     func deferredFiles() -> [String] {
         let folder = "\(root)/deferred"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []  // no folder: nothing deferred
+        // No folder: nothing deferred. Unreadable otherwise: the spool's writes into it fail
+        // too, and those are logged and counted where they happen.
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.filter { $0.hasSuffix(".jsonl") }.sorted().map { "\(folder)/\($0)" }
     }
 

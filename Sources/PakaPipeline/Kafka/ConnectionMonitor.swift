@@ -11,6 +11,7 @@ struct ConnectionMonitor: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             _ = await BlockingPool.shared.run { [bus] in bus.refreshConnection() }  // a metadata request: blocks up to its timeout
+            // Throws only when the sleep is cut short (shutdown, cancellation): the loop condition decides.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }

@@ -44,13 +44,14 @@ final class DeferredReplay: Service, Sendable {
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             _ = await pass()
+            // Throws only when the sleep is cut short (shutdown, cancellation): the loop condition decides.
             try? await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
         }
     }
 
     /// One look at the spool; the replay's report when it replayed.
     func pass() async -> LocalSpool.DeferredReplayPass? {
-        await pool.run { [spool] in spool.writeHeld() }
+        _ = await pool.run { [spool] in spool.writeHeld() }  // what stays held is logged and in paka_spool_held_lines
         guard let bus, bus.isConnected else { return nil }
         if reconnected.exchange(false, ordering: .acquiringAndReleasing) { await pool.run(onReconnect) }
         let now = ContinuousClock.now

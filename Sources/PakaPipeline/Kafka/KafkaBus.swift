@@ -121,17 +121,20 @@ public final class KafkaBus: KafkaTransport {
         }
     }
 
-    /// Writes `letter` and waits for the broker's answer: for the operator's dead-letter replay,
-    /// which reports the outcome per letter (the consumer loop never waits: see the other overload).
-    func deadLetter(_ letter: DeadLetter) throws(KafkaError) {
-        let done = DispatchSemaphore(value: 0)
-        let answer = Mutex<KafkaError?>(nil)
-        try deadLetter(letter) { error in
-            answer.withLock { $0 = error }
-            done.signal()
+    /// Writes `letter` and waits, without holding a thread, for the broker's answer: for the
+    /// operator's dead-letter replay, which reports the outcome per letter (the consumer loop
+    /// never waits: see the other overload).
+    func deadLetter(_ letter: DeadLetter) async throws(KafkaError) {
+        let answer: KafkaError? = await withCheckedContinuation { continuation in
+            do throws(KafkaError) {
+                // Resumed exactly once: by the delivery report, or here when librdkafka did not
+                // take the message (then no report comes).
+                try deadLetter(letter) { error in continuation.resume(returning: error) }
+            } catch {
+                continuation.resume(returning: error)
+            }
         }
-        done.wait()
-        if let error = answer.withLock({ $0 }) { throw error }
+        if let answer { throw answer }
     }
 
     /// Flushes what is queued (bounded) and stops the producer.

@@ -70,17 +70,30 @@ public final class KafkaPipeline: Sendable {
         try KafkaTopicReader(configuration: readerConfiguration, logger: readerLogger)
     }
 
-    /// Long-running parts, in start order (ServiceGroup stops them in reverse).
-    package var services: [any Service] { [monitor, replay, supervisor] }
+    /// Long-running parts, in start order (the service group stops them in reverse, each after
+    /// the ones started later have ended): the connection monitor, the deferred-event replayer,
+    /// `replays` (the operator's dead-letter replays: they end after the consumers and before
+    /// the producer flushes, since a replay may write a new dead letter), the consumers.
+    package func services(replays: DeadLetterReplayer) -> [any Service] { [monitor, replay, replays, supervisor] }
+
+    /// The producer's flush (bounded, 5 s) and stop, as a step of the host's shutdown: placed
+    /// before `services` so that it runs once nothing produces any more.
+    package func producerFlush(journal: ShutdownJournal?) -> ShutdownStep {
+        ShutdownStep("producer flush", journal: journal, logger: readerLogger) { [bus] in bus.shutdown(timeout: .seconds(5)) }
+    }
+
+    /// The embedded cluster's end, as the last step of the host's shutdown (first in the list):
+    /// destroyed earlier, the producer and consumers still talking to it would log
+    /// `Connection refused` while they stop. Nil when the brokers are external.
+    package func embeddedClusterShutdown(journal: ShutdownJournal?) -> ShutdownStep? {
+        embeddedCluster.map { cluster in
+            ShutdownStep("embedded Kafka cluster", journal: journal, logger: readerLogger) { cluster.shutdown() }
+        }
+    }
 
     public func status(clientId: String) -> KafkaStatus {
         let connected = bus.isConnected
         return KafkaStatus(connected: connected, brokers: brokers, clientId: clientId, consumers: connected ? supervisor.activeGroups : [])
     }
 
-    /// After the services stopped: flush the producer (bounded), then drop the embedded cluster.
-    package func shutdown() {
-        bus.shutdown(timeout: .seconds(5))
-        embeddedCluster?.shutdown()
-    }
 }

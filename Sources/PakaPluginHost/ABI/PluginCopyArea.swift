@@ -24,6 +24,7 @@ final class PluginCopyArea: Sendable {
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         folder = made.map { String(cString: $0) } ?? "\(base)/paka-images-\(getpid())"
         if made == nil { mkdir(folder, 0o700) }
+        // At exit nothing can be reported any more; a leftover folder in TMPDIR is the only cost.
         atexit { try? FileManager.default.removeItem(atPath: PluginCopyArea.shared.folder) }
     }
 

@@ -37,6 +37,7 @@ public struct CloudEvent: Sendable, Equatable {
 
     /// Checks that `data` is one JSON value (what the host table promises plugins).
     public static func isJSONValue(_ data: [UInt8]) -> Bool {
+        // A yes/no question: the parse error's detail is not needed by any caller.
         !data.isEmpty && (try? JSONSerialization.jsonObject(with: Data(data), options: [.fragmentsAllowed])) != nil
     }
 
@@ -148,11 +149,13 @@ public struct CloudEvent: Sendable, Equatable {
 
     /// Parses an envelope: `id`, `type`, `source` required; poison payloads are reported, not thrown past the caller.
     public static func parse(_ bytes: [UInt8]) -> Result<CloudEvent, DecodingFailure> {
+        // Foundation's parse errors say little more than "not JSON", which the failure reports.
         guard let root = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else { return .failure(.notJSON) }
         guard let object = root as? [String: Any] else { return .failure(.notAnObject) }
         for field in ["id", "type", "source"] where (object[field] as? String)?.isEmpty ?? true {
             return .failure(.missing(field))
         }
+        // Re-serialising what was just parsed cannot fail; a missing `data` is JSON null.
         let data = object["data"].flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed]) }.map(Array.init) ?? Array("null".utf8)
         let time = (object["time"] as? String).flatMap { ISO8601DateFormatter.flexible($0) } ?? Date()
         return .success(CloudEvent(id: object["id"] as! String, source: object["source"] as! String, type: object["type"] as! String,
@@ -165,6 +168,7 @@ extension ISO8601DateFormatter {
     /// each field in its range (Foundation alone rolls `T25:00:00Z` over into the next day).
     public static func flexible(_ text: String) -> Date? {
         guard ISO8601Fields.areInRange(text) else { return nil }
+        // Two formats tried in turn: a parse error only means "not this one"; nil when neither.
         return (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 }

@@ -41,15 +41,17 @@ extension PluginRegistry {
                     var pinned = target.entry
                     pinned.sha256 = target.image.sha256
                     loaded = try LoadedPlugin(isolated: pinned, path: target.image.sourcePath,
-                                              allowInsecurePermissions: options.allowInsecurePermissions, services: services)
+                                              allowInsecurePermissions: options.allowInsecurePermissions, services: services, metrics: options.metrics)
                 } else {
-                    loaded = try LoadedPlugin(image: target.image, entry: target.entry, services: services)
+                    loaded = try LoadedPlugin(image: target.image, entry: target.entry, services: services, metrics: options.metrics)
                 }
                 try activate(loaded, replacing: current, restoring: targetIndex)
             } catch {
                 logger.error("rollback refused", metadata: ["plugin": "\(name)", "reason": "\(error.message)"])
                 throw .refused(error)
             }
+            // The hold compares hashes: an unreadable file (nil) holds until it is readable and
+            // differs, which is what the hold is for; the next apply reports the read error.
             let fileSHA = configured.flatMap { try? PluginFileDigest.sha256(ofFileAt: $0.libraryPath(pluginDir: configuration.pluginDir)) }
             if let configured { state.withLock { $0.holds[name] = RollbackHold(fileSHA: fileSHA, entry: configured) } }
             return loaded

@@ -44,9 +44,21 @@ final class CrashJournal: Sendable {
     private init(plugin: String, folder: String, services: any PluginHostServices) {
         self.plugin = plugin
         self.folder = folder
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        var records = (FileManager.default.contents(atPath: Self.recordFile(folder: folder, plugin: plugin)))
-            .flatMap { try? JSONDecoder().decode([String: Record].self, from: $0) } ?? [:]
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            services.log(from: plugin, level: .error, message: "crash journal folder \(folder) could not be made (\(error)): "
+                + "a host crash while this plugin handles events will not be remembered at the next start")
+        }
+        var records: [String: Record] = [:]
+        if let data = FileManager.default.contents(atPath: Self.recordFile(folder: folder, plugin: plugin)) {
+            do {
+                records = try JSONDecoder().decode([String: Record].self, from: data)
+            } catch {
+                services.log(from: plugin, level: .warning, message: "crash records in \(Self.recordFile(folder: folder, plugin: plugin)) "
+                    + "are unreadable (\(error)); starting with none, they are rewritten at the next crash")
+            }
+        }
         let found = Self.readInFlight(folder: folder, plugin: plugin)
         for (keys, signal) in found {
             for key in keys {
@@ -68,6 +80,7 @@ final class CrashJournal: Sendable {
 
     /// The batches a previous process had in flight when it died: their keys and signal.
     private static func readInFlight(folder: String, plugin: String) -> [([String], Int32)] {
+        // No folder (its creation failure is logged in init) means no batch was on record.
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return files.filter { $0.hasPrefix("\(plugin).") && $0.hasSuffix(".inflight") }.sorted().compactMap { name in
             // Read once: the file is removed so that the next start does not count this crash again.
@@ -219,6 +232,7 @@ final class CrashJournal: Sendable {
 
     private func persist(_ records: [String: Record]) {
         let path = recordFile
+        // Strings and integers only: encoding cannot fail.
         guard let data = try? JSONEncoder().encode(records) else { return }
         let temporary = "\(path).tmp"
         if FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) {

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Synchronization
 
@@ -17,16 +18,20 @@ public final class CrashTracker: Sendable {
     let plugin: String
     let policy: CrashPolicy
     private let state = Mutex(State())
+    /// Crash and restart counts by plugin go to the host's metrics: they outlive versions
+    /// (`paka_plugin_crashes_total{plugin,reason}`, `paka_plugin_worker_restarts_total{plugin}`).
+    private let metrics: any MetricsFactory
 
-    init(plugin: String, policy: CrashPolicy) {
+    init(plugin: String, policy: CrashPolicy, metrics: any MetricsFactory) {
         self.plugin = plugin
         self.policy = policy
+        self.metrics = metrics
     }
 
     /// Records a crash; true when it puts the plugin in state `crashed` (a storm).
     @discardableResult
     func recordCrash(_ exit: WorkerExit, during: String) -> Bool {
-        CrashStatistics.shared.recordCrash(plugin: plugin, reason: exit.reasonLabel)
+        Counter(label: "paka_plugin_crashes_total", dimensions: [("plugin", plugin), ("reason", exit.reasonLabel)], factory: metrics).increment()
         return state.withLock { state in
             state.consecutive += 1
             state.last = CrashSummary(reason: exit.description, during: during, at: Date(), consecutive: state.consecutive)
@@ -41,7 +46,7 @@ public final class CrashTracker: Sendable {
     }
 
     func recordRestart() {
-        CrashStatistics.shared.recordRestart(plugin: plugin)
+        Counter(label: "paka_plugin_worker_restarts_total", dimensions: [("plugin", plugin)], factory: metrics).increment()
         state.withLock { $0.restarts += 1 }
     }
 
@@ -77,33 +82,5 @@ public final class CrashTracker: Sendable {
     package func settleVerdict(topic: String, partition: Int32, offset: Int64, id: String) {
         let key = Self.key(topic: topic, partition: partition, offset: offset, id: id)
         state.withLock { _ = $0.verdicts.removeValue(forKey: key) }
-    }
-}
-
-/// Process-wide crash and restart counts for `/metrics` (they outlive plugin versions).
-public final class CrashStatistics: Sendable {
-    public static let shared = CrashStatistics()
-    private let counts = Mutex<(crashes: [String: [String: Int]], restarts: [String: Int])>(([:], [:]))
-
-    func recordCrash(plugin: String, reason: String) { counts.withLock { $0.crashes[plugin, default: [:]][reason, default: 0] += 1 } }
-    func recordRestart(plugin: String) { counts.withLock { $0.restarts[plugin, default: 0] += 1 } }
-
-    public func crashes(plugin: String, reason: String) -> Int { counts.withLock { $0.crashes[plugin]?[reason] ?? 0 } }
-    public func restarts(plugin: String) -> Int { counts.withLock { $0.restarts[plugin] ?? 0 } }
-
-    /// Prometheus text for both families.
-    public func render() -> String {
-        let (crashes, restarts) = counts.withLock { ($0.crashes, $0.restarts) }
-        var text = "# HELP paka_plugin_crashes_total Plugin crashes (signal, exit, timeout) by plugin and reason.\n# TYPE paka_plugin_crashes_total counter\n"
-        for plugin in crashes.keys.sorted() {
-            for (reason, count) in (crashes[plugin] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                text += "paka_plugin_crashes_total{plugin=\"\(plugin)\",reason=\"\(reason)\"} \(count)\n"
-            }
-        }
-        text += "# HELP paka_plugin_worker_restarts_total Worker processes started again after a crash.\n# TYPE paka_plugin_worker_restarts_total counter\n"
-        for (plugin, count) in restarts.sorted(by: { $0.key < $1.key }) {
-            text += "paka_plugin_worker_restarts_total{plugin=\"\(plugin)\"} \(count)\n"
-        }
-        return text
     }
 }

@@ -55,6 +55,8 @@ final class ProcessPluginInstance: PluginCalls, @unchecked Sendable {
         case .failure(let exit):
             return .failure(.ended(exit))
         case .success(let body):
+            // `Malformed` carries no detail: every `try?` on a worker answer in this file turns it
+            // into the outcome that says what it means (a protocol error, a FAIL, a 502).
             switch try? WorkerMessages.decodeStarted(body) {
             case .ready(let descriptor, let sha256)?:
                 return .success((worker, descriptor, sha256))

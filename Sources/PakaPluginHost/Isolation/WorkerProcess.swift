@@ -22,6 +22,8 @@ final class WorkerProcess: @unchecked Sendable {
     /// process is the test runner), else this very executable.
     static var executable: String {
         if let path = ProcessInfo.processInfo.environment["PAKA_WORKER_EXECUTABLE"], !path.isEmpty { return path }
+        // Without /proc (never on Linux hosts) argv[0] is the next best answer; a wrong one fails
+        // the worker's start, which is reported with the path tried.
         return (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? "paka"
     }
 
@@ -116,17 +118,28 @@ final class WorkerProcess: @unchecked Sendable {
         return ended != nil
     }
 
+    /// A frame the worker garbled (the worker is not trusted): dropped, and said so in the log.
+    private func unreadable(_ kind: String) {
+        services.log(from: pluginName, level: .warning, message: "the worker sent an unreadable \(kind) frame; it was dropped")
+    }
+
     private func readUntilEnd() {
         while let frame = channel.receive() {
             switch frame.kind {
             case .log:
                 var reader = WireReader(frame.body)
-                guard let index = try? reader.u8(), let message = try? reader.string() else { continue }
+                guard let index = try? reader.u8(), let message = try? reader.string() else {
+                    unreadable("log")
+                    continue
+                }
                 let levels = Logger.Level.allCases
                 services.log(from: pluginName, level: Int(index) < levels.count ? levels[Int(index)] : .info, message: message)
             case .publish:
                 var reader = WireReader(frame.body)
-                guard let topic = try? reader.string(), let key = try? reader.string(), let data = try? reader.data() else { continue }
+                guard let topic = try? reader.string(), let key = try? reader.string(), let data = try? reader.data() else {
+                    unreadable("publish")
+                    continue
+                }
                 // Validated again here: the worker is not trusted.
                 _ = services.publish(from: pluginName, topic: topic, key: key, data: data)
             default:

@@ -15,6 +15,7 @@ public enum WorkerServer {
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
         let channel = FrameChannel(fd: fd)
+        // Whatever is wrong with the first frame, the answer is the same: this command is not for people.
         guard let first = channel.receive(), first.kind == .start, let start = try? WorkerMessages.decodeStart(first.body) else {
             FileHandle.standardError.write(Data("paka worker: no start request on fd \(fd); this command is started by the host\n".utf8))
             return 2

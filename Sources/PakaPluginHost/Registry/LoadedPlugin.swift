@@ -1,3 +1,4 @@
+import CoreMetrics
 import Crypto
 import Foundation
 import Synchronization
@@ -7,7 +8,7 @@ public final class LoadedPlugin: Sendable {
     public let image: PluginImage
     public let entry: PluginEntry
     public let loadedAt: Date
-    public let counters = PluginCounters()
+    public let counters: PluginCounters
     /// Crashes of this version: state `crashed`, the last crash, verdicts to dead-letter.
     public let crashes: CrashTracker
     /// In process only: the batch in flight, on record across a host crash.
@@ -23,11 +24,12 @@ public final class LoadedPlugin: Sendable {
     public var isRetired: Bool { retired.load(ordering: .acquiring) }
 
     /// Creates `entry.concurrency` instances; if any `create` fails, the ones made are destroyed.
-    init(image: PluginImage, entry: PluginEntry, services: any PluginHostServices) throws(PluginLoadError) {
+    init(image: PluginImage, entry: PluginEntry, services: any PluginHostServices, metrics: any MetricsFactory) throws(PluginLoadError) {
         self.image = image
         self.entry = entry
         self.loadedAt = Date()
-        self.crashes = CrashTracker(plugin: entry.name, policy: entry.crash)
+        self.counters = PluginCounters(plugin: entry.name, version: image.descriptor.version, metrics: metrics)
+        self.crashes = CrashTracker(plugin: entry.name, policy: entry.crash, metrics: metrics)
         let journal = CrashJournal.shared(plugin: entry.name, folder: Self.journalFolder(services.dataDirectory(for: entry.name)), services: services)
         self.journal = journal
         // A build whose create killed the host at each start would do so forever (CrashJournal+Hooks).
@@ -55,10 +57,11 @@ public final class LoadedPlugin: Sendable {
 
     /// Process isolation: `entry.concurrency` worker processes, each loading `path` with the
     /// loader's checks and creating one instance; the first worker's report is the image.
-    init(isolated entry: PluginEntry, path: String, allowInsecurePermissions: Bool, services: any PluginHostServices) throws(PluginLoadError) {
+    init(isolated entry: PluginEntry, path: String, allowInsecurePermissions: Bool, services: any PluginHostServices,
+         metrics: any MetricsFactory) throws(PluginLoadError) {
         self.entry = entry
         self.loadedAt = Date()
-        let crashes = CrashTracker(plugin: entry.name, policy: entry.crash)
+        let crashes = CrashTracker(plugin: entry.name, policy: entry.crash, metrics: metrics)
         self.crashes = crashes
         self.journal = nil  // a crash costs the worker, not the host: nothing to survive
         let start = WorkerMessages.Start(libraryPath: path, expectedSHA256: entry.sha256, allowInsecurePermissions: allowInsecurePermissions,
@@ -77,6 +80,7 @@ public final class LoadedPlugin: Sendable {
             throw PluginLoadError(.createFailed, path: path, "no worker process could be started")
         }
         self.image = PluginImage.isolated(sourcePath: path, sha256: first.sha256, descriptor: first.descriptor)
+        self.counters = PluginCounters(plugin: entry.name, version: first.descriptor.version, metrics: metrics)
         self.pool = PluginInstancePool(instances: instances)
     }
 

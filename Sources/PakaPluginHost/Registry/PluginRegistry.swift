@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import Synchronization
@@ -12,7 +13,13 @@ public final class PluginRegistry: Sendable {
         public var allowInsecurePermissions: Bool
         /// How long a retired version's `flush` may keep answering RETRY before it is destroyed anyway.
         public var flushWait: Duration = .seconds(10)
-        public init(allowInsecurePermissions: Bool = false) { self.allowInsecurePermissions = allowInsecurePermissions }
+        /// Where the plugins' counters, crashes and flushes are recorded (the server passes its
+        /// Prometheus registry's factory; nothing is recorded by default).
+        public var metrics: any MetricsFactory
+        public init(allowInsecurePermissions: Bool = false, metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
+            self.allowInsecurePermissions = allowInsecurePermissions
+            self.metrics = metrics
+        }
     }
 
     struct State {
@@ -31,8 +38,8 @@ public final class PluginRegistry: Sendable {
     let state = Mutex(State())
     let services: any PluginHostServices
     let options: Options
-    /// What retired versions' `flush` answered (for `/metrics`).
-    public let flushes = FlushCounters()
+    /// What retired versions' `flush` answered (also recorded into `options.metrics`).
+    public let flushes: FlushCounters
     let logger: Logger
     /// Serialises `apply` and `rollback` calls: loading is slow and must not interleave.
     let applying = Mutex(())
@@ -41,6 +48,7 @@ public final class PluginRegistry: Sendable {
         self.services = services
         self.options = options
         self.logger = logger
+        flushes = FlushCounters(metrics: options.metrics)
     }
 
     /// Loads, swaps and retires plugins so that the active set matches `configuration`.
@@ -60,6 +68,8 @@ public final class PluginRegistry: Sendable {
                     continue
                 }
                 let path = entry.libraryPath(pluginDir: configuration.pluginDir)
+                // Only compared with a refusal's hash: an unreadable file (nil) never equals it, so
+                // the load below runs and its refusal names the real problem.
                 let fileSHA = try? PluginFileDigest.sha256(ofFileAt: path)
                 if !retryRejected, let rejected = state.withLock({ $0.rejections[entry.name] }), rejected.entry == entry, rejected.sha256 == fileSHA {
                     continue
@@ -98,7 +108,8 @@ public final class PluginRegistry: Sendable {
             return  // rolled back from this very file and entry: stay on the rollback
         }
         if entry.isolation == .process {
-            try activate(LoadedPlugin(isolated: entry, path: path, allowInsecurePermissions: options.allowInsecurePermissions, services: services),
+            try activate(LoadedPlugin(isolated: entry, path: path, allowInsecurePermissions: options.allowInsecurePermissions, services: services,
+                                          metrics: options.metrics),
                          replacing: current)
             state.withLock { _ = $0.holds.removeValue(forKey: entry.name) }
             return
@@ -109,7 +120,7 @@ public final class PluginRegistry: Sendable {
             throw PluginLoadError(.nameMismatch, path: path,
                 "plugins.json entry '\(entry.name)' points at plugin '\(image.descriptor.name)'; name the entry '\(image.descriptor.name)' or fix 'library'")
         }
-        try activate(LoadedPlugin(image: image, entry: entry, services: services), replacing: current)
+        try activate(LoadedPlugin(image: image, entry: entry, services: services, metrics: options.metrics), replacing: current)
         state.withLock { _ = $0.holds.removeValue(forKey: entry.name) }
     }
 
@@ -154,6 +165,7 @@ public final class PluginRegistry: Sendable {
             guard let entry = configuration.plugins.first(where: { $0.name == name }), entry.enabled else { return nil }
             let path = entry.libraryPath(pluginDir: configuration.pluginDir)
             do throws(PluginLoadError) {
+                // The hash only tags a refusal; an unreadable file is refused by `load` itself, with the reason.
                 try load(entry, path: path, fileSHA: try? PluginFileDigest.sha256(ofFileAt: path), force: true)
             } catch {
                 logger.error("plugin restart refused", metadata: ["plugin": "\(name)", "reason": "\(error.message)"])

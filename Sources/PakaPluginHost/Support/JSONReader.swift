@@ -15,6 +15,7 @@ struct JSONReader {
     private var index = 0
 
     static func parse(_ input: some Collection<UInt8>) throws(Invalid) -> JSONValue {
+        // `Invalid` carries nothing: the `try?`s only move it across the closures; nil rethrows it below.
         let result: JSONValue? = input.withContiguousStorageIfAvailable { buffer in
             var reader = JSONReader(bytes: buffer)
             return try? reader.document()

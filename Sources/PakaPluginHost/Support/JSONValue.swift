@@ -12,6 +12,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
+        // Each `try?` is a type probe: a mismatch means "try the next kind"; the last decode throws.
         if container.decodeNil() { self = .null }
         else if let b = try? container.decode(Bool.self) { self = .bool(b) }
         else if let n = try? container.decode(Double.self) { self = .number(n) }
@@ -41,6 +42,8 @@ public enum JSONValue: Sendable, Equatable, Codable {
     public var jsonBytes: [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding a JSONValue cannot fail except for a non-finite number, which JSON cannot
+        // carry: `null` is what JSON.stringify writes for one too.
         return (try? Array(encoder.encode(self))) ?? Array("null".utf8)
     }
 

@@ -27,7 +27,7 @@ public struct HTTPAPI: Sendable {
         HealthRoutes(registry: app.registry, router: app.router).add(to: router)
         KafkaRoutes(api: self).addStatus(to: router)
         router.get("/metrics") { _, _ in
-            let text = app.metrics.render(plugins: app.registry.statuses(), flushes: app.registry.flushes.snapshot)
+            let text = app.metrics.render()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }

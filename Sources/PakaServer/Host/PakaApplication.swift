@@ -20,12 +20,15 @@ public final class PakaApplication: Sendable {
     /// Dead-letter listing and replay (`/plugins/{name}/dead-letters…`).
     public let deadLetters: DeadLetterReplayer
     public let logger: Logger
+    /// The shutdown steps that ran and their threads (the graceful-shutdown tests read it).
+    package let shutdownJournal = ShutdownJournal()
 
     public init(environment: HostEnvironment, configuration: PakaConfiguration, logger: Logger) async throws {
         self.environment = environment
         self.logger = logger
         let services = HostServices(dataDirectory: environment.dataDirectory, logger: logger)
-        registry = PluginRegistry(services: services, options: .init(allowInsecurePermissions: environment.allowInsecurePlugins), logger: logger)
+        registry = PluginRegistry(services: services, options: .init(allowInsecurePermissions: environment.allowInsecurePlugins, metrics: metrics.factory),
+                                  logger: logger)
         let spool = LocalSpool(dataDirectory: environment.dataDirectory, logger: logger, counters: metrics.spool)
         router = EventRouter(synchronous: SynchronousDispatcher(registry: registry, spool: spool, logger: logger), logger: logger)
         services.connect(router)
@@ -50,6 +53,7 @@ public final class PakaApplication: Sendable {
         let store = DeadLetterStore(makeReader: makeReader, kafkaConnected: { pipeline?.bus.isConnected ?? false }, spool: spool, ledger: ReplayLedger())
         deadLetters = DeadLetterReplayer(registry: registry, bus: pipeline?.bus, spool: spool, store: store,
                                          dataDirectory: environment.dataDirectory, logger: logger)
+        await deadLetters.loadReports()
         // Loading plugins (dlopen, create, migrations in create) blocks.
         await BlockingPool.shared.run { [registry] in _ = registry.apply(configuration) }
     }
@@ -121,18 +125,38 @@ public final class PakaApplication: Sendable {
             logger: logger)
     }
 
+    /// Every service of the host, in start order. The service group stops them in reverse, each
+    /// only after those started later have ended, so a graceful shutdown (SIGTERM/SIGINT) goes:
+    /// HTTP intake, the watcher, the consumers (finish in-flight events, commit, leave the group),
+    /// the dead-letter replays (stopped between two letters, awaited), the deferred-event replayer
+    /// and the connection monitor, the producer's flush, the plugins' drain (flush, destroy), and
+    /// last the embedded cluster that the Kafka clients talked to.
+    package func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
+        var services: [any Service] = []
+        if let cluster = kafka?.embeddedClusterShutdown(journal: shutdownJournal) { services.append(cluster) }
+        services.append(ShutdownStep("plugin drain", journal: shutdownJournal, logger: logger) { [registry] in registry.shutdown() })
+        if let kafka {
+            services.append(kafka.producerFlush(journal: shutdownJournal))
+            services += kafka.services(replays: deadLetters)
+        } else {
+            services.append(deadLetters)
+        }
+        services += [makeWatcher()].compactMap { $0 } as [any Service]
+        services.append(makeHTTPApplication(onListening: onListening))
+        return services
+    }
+
+    /// The one service group of the host (it handles SIGTERM and SIGINT when `signals`).
+    package func makeServiceGroup(signals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> ServiceGroup {
+        ServiceGroup(configuration: .init(
+            services: services(onListening: onListening).map { .init(service: $0) },
+            gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger))
+    }
+
     /// Runs until SIGTERM/SIGINT; `onListening` receives the bound port (useful with PORT=0).
+    /// Everything stops inside the group: when it returns, nothing of the host runs any more.
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let app = makeHTTPApplication(onListening: onListening)
-        // Start order: Kafka first, HTTP last; graceful shutdown runs in reverse, so intake
-        // (HTTP) stops first and the consumers finish and commit before the producer flushes.
-        let services: [any Service] = (kafka?.services ?? []) + [makeWatcher()].compactMap { $0 } + [app]
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
-        deadLetters.shutdown()
-        kafka?.shutdown()
-        registry.shutdown()
+        try await makeServiceGroup(onListening: onListening).run()
         logger.info("paka stopped")
     }
 }

@@ -3,17 +3,21 @@ import PakaPipeline
 import PakaPluginHost
 import Prometheus
 
-/// The host's Prometheus metrics, owned by the application instead of a global
-/// `MetricsSystem.bootstrap` (which can run once per process and so breaks with several apps in
-/// one test run). Handlers record through swift-metrics types bound to this registry's factory.
+/// The host's one metrics registry and its exporter. Everything is recorded through
+/// swift-metrics types bound to `factory`: the HTTP layer and consumers here, the plugin host and
+/// pipeline where they count (`PluginRegistry.Options.metrics`, `SpoolCounters`). Owned by the
+/// application instead of a global `MetricsSystem.bootstrap`, which can run once per process and
+/// so breaks with several apps in one test run.
 public final class PakaMetrics: PipelineObserver {
     public let registry = PrometheusCollectorRegistry()
+    /// Hand this to the parts that record metrics of their own.
+    public let factory: PrometheusMetricsFactory
     /// The local spool's failures; the application hands these to its `LocalSpool`.
-    public let spool = SpoolCounters()
-    private let factory: PrometheusMetricsFactory
+    public let spool: SpoolCounters
 
     public init() {
         factory = PrometheusMetricsFactory(registry: registry)
+        spool = SpoolCounters(metrics: factory)
     }
 
     /// One HTTP request answered; `route` is the matched pattern (bounded cardinality), not the raw path.
@@ -49,36 +53,6 @@ public final class PakaMetrics: PipelineObserver {
             .record(lag)
     }
 
-    /// The registry's metrics plus the plugins' own counters, read now: they live in the
-    /// registry's `PluginCounters` and are reset when a new version loads, so they are rendered
-    /// from the current statuses rather than mirrored.
-    func render(plugins: [PluginStatus], flushes: [String: FlushCounters.Counts] = [:]) -> String {
-        var text = registry.emitToString() + CrashStatistics.shared.render()
-        let families: [(name: String, help: String, value: (PluginCounters.Snapshot) -> Int)] = [
-            ("paka_plugin_events_handled_total", "Events the plugin's active version answered OK.", \.handled),
-            ("paka_plugin_events_retried_total", "RETRY answers of the plugin's active version.", \.retried),
-            ("paka_plugin_events_failed_total", "FAIL answers of the plugin's active version.", \.failed),
-            ("paka_plugin_events_dead_lettered_total", "Events dead-lettered for the plugin's active version.", \.deadLettered),
-        ]
-        let active = plugins.compactMap { status in status.counters.map { (status.name, status.version ?? "", $0) } }
-        for family in families {
-            text += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) counter\n"
-            for (name, version, counters) in active {
-                text += "\(family.name){plugin=\"\(name)\",version=\"\(version)\"} \(family.value(counters))\n"
-            }
-        }
-        text += "# HELP paka_plugin_flushes_total What retired versions' flush answered (failed: FAIL, or RETRY past the wait).\n# TYPE paka_plugin_flushes_total counter\n"
-        for (plugin, counts) in flushes.sorted(by: { $0.key < $1.key }) {
-            text += "paka_plugin_flushes_total{plugin=\"\(plugin)\",result=\"ok\"} \(counts.succeeded)\n"
-            text += "paka_plugin_flushes_total{plugin=\"\(plugin)\",result=\"failed\"} \(counts.failed)\n"
-        }
-        let spool = spool.snapshot
-        text += "# HELP paka_spool_write_failures_total Writes the local spool's disk refused.\n# TYPE paka_spool_write_failures_total counter\n"
-        text += "paka_spool_write_failures_total \(spool.writeFailures)\n"
-        text += "# HELP paka_spool_held_lines Spool lines held in memory until the disk takes them.\n# TYPE paka_spool_held_lines gauge\n"
-        text += "paka_spool_held_lines \(spool.heldInMemory)\n"
-        text += "# HELP paka_spool_not_kept_total Events neither written nor held (their publisher got 503).\n# TYPE paka_spool_not_kept_total counter\n"
-        text += "paka_spool_not_kept_total \(spool.notKept)\n"
-        return text
-    }
+    /// `GET /metrics`: the Prometheus text of everything recorded.
+    func render() -> String { registry.emitToString() }
 }

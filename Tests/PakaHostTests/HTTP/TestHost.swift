@@ -18,8 +18,9 @@ final class TestHost: Sendable {
     var pluginsFile: String { dir.file("plugins.json") }
     var dataDirectory: String { dir.file("data") }
 
-    /// `plugins`: the `plugins` array of plugins.json, as JSON text.
-    init(plugins: String = "[]", environment extra: [String: String] = [:]) async throws {
+    /// `plugins`: the `plugins` array of plugins.json, as JSON text. `runsReplays`: false when
+    /// the test runs the application's service group itself (which runs the replayer).
+    init(plugins: String = "[]", environment extra: [String: String] = [:], runsReplays: Bool = true) async throws {
         let file = dir.write("plugins.json", #"{"pluginDir": ".", "plugins": \#(plugins)}"#)
         var env = ["JWT_SECRET": Self.secret, "PAKA_PLUGINS_FILE": file, "PAKA_DATA_DIR": dir.file("data")]
         env.merge(extra) { _, new in new }
@@ -27,9 +28,18 @@ final class TestHost: Sendable {
         let configuration = try PakaConfiguration.load(path: file, environment: env)
         app = try await PakaApplication(environment: environment, configuration: configuration, logger: .test)
         api = HTTPAPI(app: app)
+        // The dead-letter replayer is a service: replays run only while it does.
+        let replayer = app.deadLetters
+        replays = Task { if runsReplays { await replayer.run() } }
     }
 
-    deinit { app.registry.shutdown() }
+    /// `app.deadLetters.run()`, as the service group would run it.
+    let replays: Task<Void, Never>
+
+    deinit {
+        replays.cancel()
+        app.registry.shutdown()
+    }
 
     func token(sub: String = "alice", admin: Bool = false, lifetime: TimeInterval = 3600) async throws -> String {
         try await app.tokens.issue(subject: sub, admin: admin, lifetime: lifetime)

@@ -11,8 +11,10 @@ import Testing
     let dir = TemporaryDirectory()
     var record: String { dir.file("record.txt") }
 
+    let metrics = PakaMetrics()
+
     func registry(flushWait: Duration = .seconds(10)) -> PluginRegistry {
-        var options = PluginRegistry.Options()
+        var options = PluginRegistry.Options(metrics: metrics.factory)
         options.flushWait = flushWait
         return PluginRegistry(services: HostServices(dataDirectory: dir.file("data"), logger: .test), options: options, logger: .test)
     }
@@ -50,7 +52,7 @@ import Testing
         try swap(registry, from: "fail")
         #expect(oldVersionSteps == ["buffered e1", "flush 1 fail", "destroyed"])
         #expect(registry.flushes.snapshot["flushing"] == FlushCounters.Counts(succeeded: 0, failed: 1))
-        #expect(PakaMetrics().render(plugins: [], flushes: registry.flushes.snapshot).contains(#"paka_plugin_flushes_total{plugin="flushing",result="failed"} 1"#))
+        #expect(metrics.render().contains(#"paka_plugin_flushes_total{plugin="flushing",result="failed"} 1"#))
         let plugin = try #require(registry.active(named: "flushing"))
         #expect(plugin.handle([PluginEvent(id: "e2", topic: "flushing.in", key: [], payload: Array("{}".utf8), attempt: 1)]) == [.ok])
     }

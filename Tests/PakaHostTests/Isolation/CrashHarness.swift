@@ -2,6 +2,7 @@ import Foundation
 import PakaKafka
 @testable import PakaPipeline
 @testable import PakaPluginHost
+@testable import PakaServer
 
 /// The crashing C fixture behind a real embedded Kafka cluster, in process isolation (workers
 /// are the `paka` executable built by `swift build`), with a consumer loop like the host's.
@@ -14,6 +15,8 @@ final class CrashHarness: @unchecked Sendable {
     let router: EventRouter
     let bus: KafkaBus
     let record: String
+    /// The host's metrics registry, as the server would hand it to the plugin registry.
+    let metrics = PakaMetrics()
     let configuration: KafkaConfiguration
     let entry: PluginEntry
 
@@ -27,7 +30,7 @@ final class CrashHarness: @unchecked Sendable {
                                            properties: EmbeddedKafkaCluster.fastConsumerProperties.merging(["message.timeout.ms": "3000"]) { a, _ in a })
         record = dir.file("record.txt")
         let services = HostServices(dataDirectory: dir.file("data"), logger: .test)
-        registry = PluginRegistry(services: services, logger: .test)
+        registry = PluginRegistry(services: services, options: .init(metrics: metrics.factory), logger: .test)
         let spool = LocalSpool(dataDirectory: dir.file("data"), logger: .test)
         router = EventRouter(synchronous: SynchronousDispatcher(registry: registry, spool: spool, logger: .test), logger: .test)
         services.connect(router)

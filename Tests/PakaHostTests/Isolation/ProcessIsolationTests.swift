@@ -2,6 +2,7 @@ import Foundation
 import PakaKafka
 @testable import PakaPipeline
 @testable import PakaPluginHost
+@testable import PakaServer
 import Testing
 
 /// Process isolation: a plugin that crashes or hangs in its worker costs the event it was
@@ -53,7 +54,10 @@ import Testing
         for id in after { #expect(harness.count(of: id) == 1, "\(id)") }
         for id in before { #expect((1...2).contains(harness.count(of: id)), "\(id)") }
         #expect(harness.plugin?.isCrashed == false)
-        #expect(CrashStatistics.shared.crashes(plugin: "crashing", reason: poison.reason) >= 2)
+        let line: Substring? = harness.metrics.render().split(separator: "\n")
+            .first { $0.hasPrefix(#"paka_plugin_crashes_total{plugin="crashing",reason="\#(poison.reason)"}"#) }
+        let count: Int? = line?.split(separator: " ").last.flatMap { Int($0) }
+        #expect((count ?? 0) >= 2, "\(String(describing: line))")
     }
 
     /// Another processor on the same topic, in the host's own process and group, handles every

@@ -176,17 +176,25 @@ import Testing
                                            store: DeadLetterStore(makeReader: nil, kafkaConnected: { false },
                                                                   spool: LocalSpool(dataDirectory: app.environment.dataDirectory, logger: .test), ledger: ReplayLedger()),
                                            dataDirectory: app.environment.dataDirectory, logger: .test)
+        #expect(restarted.report(id) == nil, "no disk I/O in init")
+        await restarted.loadReports()
         let report = try #require(restarted.report(id))
         #expect(report.status == .interrupted)
         #expect(report.selected == 2)
         #expect(report.failedAgain == 1)
-        #expect(report.items.filter { $0.outcome == "pending" }.count == 1)
+        #expect(report.items.filter { $0.outcome == .pending }.count == 1)
         #expect(restarted.store.ledger.state(of: report.items[0].letter) == "failed-again")
 
-        // A graceful shutdown stops the running replay between two letters: interrupted too.
-        ops.host.app.deadLetters.shutdown()
-        #expect(await eventually { ops.host.app.deadLetters.report(id)?.status == .interrupted })
+        // A graceful shutdown stops the running replay between two letters (it was sleeping for
+        // 1000 s) and the service returns only once the replay has ended: interrupted, reported.
+        ops.host.app.deadLetters.stop()
+        await ops.host.replays.value
+        #expect(ops.host.app.deadLetters.report(id)?.status == .interrupted)
         #expect(ops.host.app.deadLetters.report(id)?.failedAgain == 1)
+        #expect(ops.host.app.deadLetters.store.ledger.state(of: report.items[1].letter) == "pending", "the letter not delivered is given back")
+        // Stopped, the replayer answers a new request at once: interrupted, nothing claimed.
+        let late = try await ops.call("/plugins/marker/dead-letters/replay", body: #"{"errorContains": "marker-bug", "force": true}"#)
+        #expect((late.object?["replay"] as? [String: Any])?["status"] as? String == "interrupted", "\(late.text)")
         await ops.stop()
     }
 

@@ -43,7 +43,7 @@ import Testing
         #expect(receipt.notKept["doomed"]?.contains("No space left on device") == true)
         #expect(harness.spool.counters.snapshot.notKept == 1)
         #expect(harness.spool.heldCount == 0)
-        let text = metrics.render(plugins: [])
+        let text = metrics.render()
         #expect(text.contains("paka_spool_not_kept_total 1\n"))
         #expect(text.contains("paka_spool_write_failures_total 1\n"))
     }

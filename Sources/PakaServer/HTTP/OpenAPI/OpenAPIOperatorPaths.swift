@@ -36,7 +36,7 @@ extension OpenAPIDocument {
             "truncated": ["type": "boolean"],
             "items": ["type": "array", "items": ["type": "object", "properties": [
                 "letter": ["type": "string"], "eventId": ["type": "string"], "reason": ["type": "string"],
-                "outcome": ["type": "string", "enum": ["pending", "delivered", "failed-again", "not-delivered", "skipped", "would-deliver"]]]]]]]]]
+                "outcome": ["type": "string", "enum": .array(ReplayReport.Outcome.allCases.map { .string($0.rawValue) })]]]]]]]]
 
     private static func query(_ name: String, _ description: String, _ schema: JSONValue = ["type": "string"]) -> JSONValue {
         ["name": .string(name), "in": "query", "required": false, "schema": schema, "description": .string(description)]
