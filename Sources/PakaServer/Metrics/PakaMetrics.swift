@@ -53,6 +53,16 @@ public final class PakaMetrics: PipelineObserver {
             .record(lag)
     }
 
+    /// A consumer's lanes (about once a second): events in the lanes, events held for a retry's
+    /// backoff, and lanes busy of all.
+    public func lanesObserved(plugin: String, inFlight: Int, heldForRetry: Int, busyLanes: Int, lanes: Int) {
+        let dimensions = [("plugin", plugin)]
+        Gauge(label: "paka_consumer_in_flight_events", dimensions: dimensions, factory: factory).record(inFlight)
+        Gauge(label: "paka_consumer_held_for_retry_events", dimensions: dimensions, factory: factory).record(heldForRetry)
+        Gauge(label: "paka_consumer_busy_lanes", dimensions: dimensions, factory: factory).record(busyLanes)
+        Gauge(label: "paka_consumer_lanes", dimensions: dimensions, factory: factory).record(lanes)
+    }
+
     /// `GET /metrics`: the Prometheus text of everything recorded.
     func render() -> String { registry.emitToString() }
 }

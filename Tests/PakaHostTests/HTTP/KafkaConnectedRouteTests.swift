@@ -86,16 +86,21 @@ import Testing
                 line.hasPrefix(name + "{") && labels.allSatisfy { line.contains($0) } && (Double(line.split(separator: " ").last ?? "") ?? -1) >= atLeast
             }
         }
-        var consumed = false, latency = false, lag = false
-        for _ in 0..<100 where !(consumed && latency && lag) {
+        var consumed = false, latency = false, lag = false, lanes = false
+        for _ in 0..<100 where !(consumed && latency && lag && lanes) {
             consumed = try await has("paka_events_consumed_total", [#"plugin="audit""#, #"outcome="ok""#], atLeast: 3)
             latency = try await has("paka_plugin_handle_seconds_count", [#"plugin="audit""#], atLeast: 1)
             lag = try await has("paka_consumer_lag", [#"group="paka-audit-logger""#, #"topic="audit.event""#], atLeast: 0)
+            let laneCount = try await has("paka_consumer_lanes", [#"plugin="audit""#], atLeast: 1)
+            let busy = try await has("paka_consumer_busy_lanes", [#"plugin="audit""#], atLeast: 0)
+            let held = try await has("paka_consumer_held_for_retry_events", [#"plugin="audit""#], atLeast: 0)
+            lanes = laneCount && busy && held
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(consumed)
         #expect(latency)
         #expect(lag)
+        #expect(lanes, "the lane gauges")
         supervisor.cancel()
         _ = await supervisor.result
     }
