@@ -128,3 +128,38 @@ struct SeededRandom {
         return Int(z % UInt64(bound))
     }
 }
+
+/// A hot swap while 8 lanes are busy: every event applied exactly once, by v1 or v2 (never by
+/// both), each key in offset order, and once a key's events reach v2 none goes back to v1.
+@Suite(.serialized) struct LaneSwapTests {
+    @Test func aSwapDuringParallelProcessingLosesNoneAndHandlesNoneTwice() async throws {
+        let v1 = try PluginCompiler.build("\(TestPaths.fixtures)/lanes.c", name: "lanes")
+        let v2 = try PluginCompiler.build("\(TestPaths.fixtures)/lanes.c", defines: [#"FIXTURE_VERSION="2.0.0""#], name: "lanes")
+        let harness = try PipelineHarness(partitions: 2, plugin: v1, concurrency: 8)
+        let consumer = try harness.startConsumer()
+        var published: [(key: String, id: String)] = []
+        for n in 0..<400 {
+            let key = "k\(n % 40)", id = "e\(n)"
+            harness.router.publishFromPlugin(harness.event(id, key: key, data: laneData(delayMs: 5)))
+            published.append((key, id))
+        }
+        _ = await eventually(60) { LaneEffect.read(harness.record).count >= 80 }
+        var entry = try #require(harness.registry.active(named: "scripted")).entry
+        entry.library = v2
+        let configuration = PakaConfiguration(pluginDir: harness.dir.path, plugins: [entry])
+        let refusals = try await onOwnThread { harness.registry.apply(configuration) }
+        #expect(refusals.isEmpty, "\(refusals)")
+        _ = await eventually(90) { Set(LaneEffect.read(harness.record).map(\.id)).count >= 400 }
+        await consumer.stop()
+        let effects = LaneEffect.read(harness.record)
+        #expect(effects.count == 400, "each event once: \(effects.count) effects")
+        #expect(Set(effects.map(\.id)) == Set(published.map(\.id)), "none lost")
+        #expect(Set(effects.map(\.version)) == ["1.0.0", "2.0.0"], "the swap landed mid-stream")
+        #expect(LaneEffect.orderViolations(effects, published: published).isEmpty)
+        var reachedV2 = Set<String>()
+        for effect in effects {
+            if effect.version == "2.0.0" { reachedV2.insert(effect.key) }
+            #expect(effect.version == "2.0.0" || !reachedV2.contains(effect.key), "\(effect.id) went back to v1")
+        }
+    }
+}
