@@ -22,6 +22,8 @@ public struct HTTPAPI: Sendable {
         // Order matters: middleware applies to routes added after it. Metrics outermost so it
         // counts the status the error middleware produced.
         router.add(middleware: HTTPMetricsMiddleware(metrics: app.metrics))
+        // Drains what a refusal left of the body, so a client that sends it all before reading gets the answer.
+        router.add(middleware: RefusedBodyDrainMiddleware(drainLimit: BodyDrain.limit(uploadLimit: app.environment.uploadLimitBytes)))
         router.add(middleware: JSONErrorMiddleware(routes: routeTable, logger: app.logger))
 
         HealthRoutes(registry: app.registry, router: app.router).add(to: router)

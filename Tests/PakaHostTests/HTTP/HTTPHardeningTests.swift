@@ -58,6 +58,16 @@ import Testing
         #expect(answer == "413")
     }
 
+    /// A body 24 times the limit is far more than the socket buffers of both ends hold, so the
+    /// client (which sends it all before reading, with no `Expect: 100-continue`) gets its 413
+    /// only if the server reads the rest of the body after refusing it.
+    @Test(arguments: ["urllib-upload-24mib", "http-client-upload-24mib"])
+    func oversizeUploadFarBeyondTheSocketBuffersGetsIts413(pythonClient: String) async throws {
+        let host = try await TestHost(environment: ["PAKA_UPLOAD_LIMIT_BYTES": "1048576"])
+        let answer = try await client(host, pythonClient)
+        #expect(answer == "413 upload is larger than the limit of 1048576 bytes (PAKA_UPLOAD_LIMIT_BYTES)")
+    }
+
     @Test func oversizeJSONFromPythonHTTPClientGetsItsAnswer() async throws {
         let host = try await TestHost()
         let answer = try await client(host, "python-json-oversize")

@@ -42,18 +42,19 @@ final class MultipartFileReceiver {
     /// Reads the whole body; throws `APIError` for 413 (past `limit` bytes) and 400 (malformed,
     /// or no part named `field`). The temporary file is removed on every failure.
     ///
-    /// A refused body is still read to its end (discarding, up to `BodyDrain.limit`) before the
-    /// answer: clients such as Python's `http.client` send the whole body before they read, and
-    /// would otherwise wait for a server that stopped reading.
+    /// What a refusal leaves unread is drained by `RefusedBodyDrainMiddleware`, so the client
+    /// still gets the answer.
     func receive(_ body: RequestBody, boundary: String, limit: Int) async throws -> ReceivedFile {
         var iterator = body.makeAsyncIterator()
         do {
             return try await run(&iterator, boundary: boundary, limit: limit)
         } catch {
+            // Cleanup on a failure path, best effort: the error thrown is the client's answer and
+            // the one to act on; a file that cannot be closed or removed is a hidden, uniquely
+            // named `.incoming-` temporary that nothing reads.
             try? handle?.close()
             handle = nil
             try? FileManager.default.removeItem(atPath: temporaryPath)
-            try? await BodyDrain.discard(&iterator)
             throw error
         }
     }
