@@ -106,7 +106,8 @@ final class MultipartFileReceiver {
         do {
             try handle.write(contentsOf: data)
         } catch {
-            throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "cannot write the upload: \(error.localizedDescription)")
+            throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "cannot write the upload",
+                           detail: "write to \(temporaryPath): \(error)")
         }
     }
 
@@ -121,7 +122,7 @@ final class MultipartFileReceiver {
         found = (Self.parameter("filename", in: disposition) ?? "upload", headers["content-type"] ?? "application/octet-stream")
         guard FileManager.default.createFile(atPath: temporaryPath, contents: nil, attributes: [.posixPermissions: 0o600]),
               let opened = FileHandle(forWritingAtPath: temporaryPath) else {
-            throw APIError(.internalServerError, "cannot write the upload to \(temporaryPath)")
+            throw APIError(.internalServerError, "cannot write the upload", detail: "cannot create \(temporaryPath)")
         }
         handle = opened
     }

@@ -27,7 +27,7 @@ struct UploadStore {
         guard rename(temporaryPath, target) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: temporaryPath)
-            throw APIError(.internalServerError, "cannot store the upload: \(reason)")
+            throw APIError(.internalServerError, "cannot store the upload", detail: "rename \(temporaryPath) to \(target): \(reason)")
         }
         chmod(target, 0o644)
         return target
