@@ -1,6 +1,7 @@
 import Foundation
 import PakaServer
 import PakaKafka
+import PakaTestSupport
 import Testing
 
 /// The `paka` executable as users run it.
