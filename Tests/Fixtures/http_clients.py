@@ -71,10 +71,10 @@ def status_and_error(status, body):
     return f"{status} {answer['error']}"
 
 
-def urllib_upload(size):
-    # urllib.request sends no Expect: 100-continue and reads nothing before the whole body is sent.
-    body, headers = multipart(size)
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/upload", data=body, headers=headers, method="POST")
+def urllib_post(path, body, headers):
+    # urllib.request sends no Expect: 100-continue, says Connection: close, and reads nothing
+    # before the whole body is sent.
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             return status_and_error(response.status, response.read())
@@ -82,6 +82,18 @@ def urllib_upload(size):
         return status_and_error(error.code, error.read())
     except Exception as error:  # noqa: BLE001 — the test prints what the client saw
         return f"no-answer: {type(error).__name__}"
+
+
+def urllib_upload(size, authorized=True):
+    body, headers = multipart(size)
+    if not authorized:
+        del headers["Authorization"]
+    return urllib_post("/upload", body, headers)
+
+
+def urllib_json(size):
+    body = b'{"action": "a", "resource": "' + b"r" * size + b'"}'
+    return urllib_post("/kafka/test/audit", body, {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
 
 
 def http_client_upload(size):
@@ -123,6 +135,8 @@ cases = {
     # Far larger than the socket buffers of both ends, so only a server that reads the body lets these finish.
     "urllib-upload-24mib": lambda: urllib_upload(24 * 1024 * 1024),
     "http-client-upload-24mib": lambda: http_client_upload(24 * 1024 * 1024),
+    "urllib-upload-24mib-without-token": lambda: urllib_upload(24 * 1024 * 1024, authorized=False),
+    "urllib-json-24mib": lambda: urllib_json(24 * 1024 * 1024),
     "python-json-oversize": lambda: python_json(2 * 1024 * 1024),
     "slow-headers": lambda: raw(b"POST /kafka/test/audit HTTP/1.1\r\nHost: t\r\nX-Slow: "),
     "stalled-body": lambda: raw(b"POST /kafka/test/audit HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + token.encode()

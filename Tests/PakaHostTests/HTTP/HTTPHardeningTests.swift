@@ -68,6 +68,16 @@ import Testing
         #expect(answer == "413 upload is larger than the limit of 1048576 bytes (PAKA_UPLOAD_LIMIT_BYTES)")
     }
 
+    /// Refusals that come before the route reads a byte (401 in the auth middleware) or in the
+    /// middle of the body (a JSON route's 1 MiB cap) reach such a client too.
+    @Test func everyEarlyRefusalOfALargeBodyReachesURLLib() async throws {
+        let host = try await TestHost()
+        let unauthorized = try await client(host, "urllib-upload-24mib-without-token")
+        #expect(unauthorized.hasPrefix("401 missing Authorization: Bearer token"), "\(unauthorized)")
+        let json = try await client(host, "urllib-json-24mib")
+        #expect(json == "413 request body is larger than 1048576 bytes", "\(json)")
+    }
+
     @Test func oversizeJSONFromPythonHTTPClientGetsItsAnswer() async throws {
         let host = try await TestHost()
         let answer = try await client(host, "python-json-oversize")
