@@ -118,6 +118,15 @@ def python_json(size):
         return f"no-answer: {type(error).__name__}"
 
 
+def expect_continue_upload(size):
+    """Headers with Expect: 100-continue (as curl sends for bodies over 1 MiB), then waits for an
+    answer without sending the body: a refusal must come without it."""
+    head = (f"POST /upload HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: multipart/form-data; boundary=b0undary\r\nContent-Length: {size}\r\n"
+            "Expect: 100-continue\r\n\r\n").encode()
+    return raw(head)
+
+
 def too_many_connections():
     """Holds two connections open, then asks on a third; prints the third's status."""
     held = [socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) for _ in range(2)]
@@ -137,6 +146,7 @@ cases = {
     "http-client-upload-24mib": lambda: http_client_upload(24 * 1024 * 1024),
     "urllib-upload-24mib-without-token": lambda: urllib_upload(24 * 1024 * 1024, authorized=False),
     "urllib-json-24mib": lambda: urllib_json(24 * 1024 * 1024),
+    "expect-continue-upload-24mib": lambda: expect_continue_upload(24 * 1024 * 1024),
     "python-json-oversize": lambda: python_json(2 * 1024 * 1024),
     "slow-headers": lambda: raw(b"POST /kafka/test/audit HTTP/1.1\r\nHost: t\r\nX-Slow: "),
     "stalled-body": lambda: raw(b"POST /kafka/test/audit HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + token.encode()

@@ -78,6 +78,15 @@ import Testing
         #expect(json == "413 request body is larger than 1048576 bytes", "\(json)")
     }
 
+    /// A client that sent `Expect: 100-continue` holds its body back until told to send it: a
+    /// refusal must not wait for that body (it would come only after the client's own timeout,
+    /// or never).
+    @Test func oversizeUploadAnnouncedWithExpectContinueIsRefusedWithoutItsBody() async throws {
+        let host = try await TestHost(environment: ["PAKA_UPLOAD_LIMIT_BYTES": "1048576"])
+        let answer = try await client(host, "expect-continue-upload-24mib")
+        #expect(answer == "413")
+    }
+
     @Test func oversizeJSONFromPythonHTTPClientGetsItsAnswer() async throws {
         let host = try await TestHost()
         let answer = try await client(host, "python-json-oversize")

@@ -11,6 +11,7 @@ final class SharedBodyReader: @unchecked Sendable {
     // it returned, `RefusedBodyDrainMiddleware` — never concurrently.
     private var iterator: RequestBody.AsyncIterator
     private var finished = false
+    private var started = false
 
     init(_ body: RequestBody) {
         iterator = body.makeAsyncIterator()
@@ -19,6 +20,7 @@ final class SharedBodyReader: @unchecked Sendable {
     /// The next chunk; nil once the body ended (and from then on).
     func next() async throws -> ByteBuffer? {
         guard !finished else { return nil }
+        started = true
         var local = iterator
         let chunk = try await local.next()
         iterator = local
@@ -28,6 +30,9 @@ final class SharedBodyReader: @unchecked Sendable {
 
     /// True once the body was read to its end.
     var isFinished: Bool { finished }
+
+    /// True once anyone asked for a chunk.
+    var isStarted: Bool { started }
 
     /// What the handler reads as `request.body`.
     var body: RequestBody { RequestBody(asyncSequence: Sequence(reader: self)) }

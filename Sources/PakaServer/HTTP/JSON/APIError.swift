@@ -38,8 +38,8 @@ struct APIError: HTTPResponseError, Sendable {
         let requestID = Self.requestID(of: context)
         var message = message
         if status.code >= 500 {
-            context.logger.error("\(status.code) \(request.method.rawValue) \(request.uri.path): \(detail ?? message)",
-                                 metadata: ["request.id": .string(requestID)])
+            // The request's logger already carries hb.request.id: the line is found by the id.
+            context.logger.error("\(status.code) \(request.method.rawValue) \(request.uri.path): \(detail ?? message)")
             message += "; the host's log has the details under request id \(requestID)"
         }
         var response = JSONResponse.error(message, status: status)

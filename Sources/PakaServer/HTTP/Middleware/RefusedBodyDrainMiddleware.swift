@@ -17,24 +17,31 @@ struct RefusedBodyDrainMiddleware: RouterMiddleware {
         let reader = SharedBodyReader(request.body)
         var request = request
         request.body = reader.body
+        let waitsForContinue = request.headers[.expect]?.lowercased() == "100-continue"
         do {
             var response = try await next(request, context)
-            if response.status.code >= 400, await !drained(reader) {
+            if response.status.code >= 400, await !drained(reader, waitsForContinue) {
                 response.headers[.connection] = "close"
             }
             return response
         } catch var error as APIError {
-            if await !drained(reader) { error.headers[.connection] = "close" }
+            if await !drained(reader, waitsForContinue) { error.headers[.connection] = "close" }
             throw error
         } catch {
             // Not an APIError: ForeignErrorMiddleware (inside this one) turns every error into one.
-            _ = await drained(reader)
+            _ = await drained(reader, waitsForContinue)
             throw error
         }
     }
 
-    private func drained(_ reader: SharedBodyReader) async -> Bool {
-        reader.isFinished ? true : await BodyDrain.discard(reader, limit: drainLimit)
+    /// False when the connection must close after the answer: the body was too long to drain,
+    /// or a client that sent `Expect: 100-continue` (curl, for bodies over 1 MiB) is holding the
+    /// body back — it sends none after a final answer, and reading would only wait out its
+    /// timeout (1 s for curl) for bytes that are not wanted.
+    private func drained(_ reader: SharedBodyReader, _ waitsForContinue: Bool) async -> Bool {
+        if reader.isFinished { return true }
+        if waitsForContinue, !reader.isStarted { return false }
+        return await BodyDrain.discard(reader, limit: drainLimit)
     }
 
     /// A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3).
