@@ -116,6 +116,7 @@ public final class AuditLogger: PakaPlugin, PakaHTTPServing, PakaHealthReporting
     public func healthProblem() -> String? { store.problem() }
 
     static func errorBody(_ message: String) -> String {
+        // Two strings and a Bool always serialise; the fallback only keeps the answer JSON.
         let data = try? JSONSerialization.data(withJSONObject: ["ok": false, "error": message], options: [.sortedKeys])
         return data.map { String(decoding: $0, as: UTF8.self) } ?? #"{"ok":false,"error":"internal error"}"#
     }

@@ -32,6 +32,8 @@ struct AuditRecord {
     private init(id: String, key: String?, envelope bytes: UnsafeBufferPointer<UInt8>) throws(Malformed) {
         func malformed(_ why: String) -> Malformed { Malformed(reason: "audit event \(id): \(why)") }
         // Most envelopes are ASCII, which needs no UTF-8 check (and no String made for one).
+        // The scanner's errors become the one FAIL reason per part below: the event is dead-lettered
+        // with it, which is the handling (the scanner's position detail adds nothing for an operator).
         guard !bytes.contains(where: { $0 >= 0x80 }) || String(validating: bytes, as: UTF8.self) != nil,
               let root = try? JSONScanner.members(Self.envelopeMembers, inObject: 0..<bytes.count, of: bytes).get() else {
             throw malformed("envelope is not a JSON object")

@@ -46,6 +46,8 @@ extension DocumentProcessor {
     static func json(_ value: some Encodable, status: Int = 200) -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Our own response structs: encoding fails only for a non-finite Double (a score), and
+        // the client then still gets JSON that says it failed.
         return HTTPResponse(status: status, body: (try? encoder.encode(value)).map { [UInt8]($0) } ?? Array(#"{"ok":false}"#.utf8))
     }
 

@@ -58,6 +58,7 @@ struct OpenAIEmbedder: Embedder {
         default:
             throw PluginError.fail("embeddings endpoint \(endpoint) refused the request with \(response.status)\(providerMessage(response)); check EMBEDDINGS_MODEL and EMBEDDINGS_API_KEY")
         }
+        // Any decoding error means the same for the operator: not an OpenAI-compatible answer, said below.
         guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(response.body)), answer.data.count == inputs.count else {
             throw PluginError.fail("embeddings endpoint \(endpoint) answered \(response.status) without one {data:[{embedding}]} per input (\(inputs.count)); is it OpenAI-compatible?")
         }
@@ -67,6 +68,7 @@ struct OpenAIEmbedder: Embedder {
 
     /// The provider's own explanation (`error.message`), shortened; never the request.
     private func providerMessage(_ response: HTTPClient.Response) -> String {
+        // A body that is not the OpenAI error shape is quoted as text below instead.
         if let message = (try? JSONDecoder().decode(ErrorAnswer.self, from: Data(response.body)))?.error?.message {
             return ": \(message.prefix(300))"
         }

@@ -71,11 +71,14 @@ struct TextExtractor {
         }
         // Output to a file, not a pipe: no reader thread, no EINTR surprises, no pipe-buffer stalls.
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("paka-pdf-\(UUID().uuidString).txt").path
+        // Absent when pdftotext wrote nothing; otherwise a uniquely named temporary whose removal
+        // failing costs disk, not correctness, and must not fail an extraction that worked.
         defer { try? FileManager.default.removeItem(atPath: output) }
         let exit = try BoundedProcess(executable: pdftotext, arguments: ["-enc", "UTF-8", "-q", path, output],
                                       timeoutSeconds: timeoutSeconds, maximumFileBytes: maximumOutputBytes).run()
         // Depending on how the parent treats SIGXFSZ, a capped program is killed or sees EFBIG
         // and exits non-zero: either way its output reached the cap.
+        // No output file means nothing written: 0 is the size to judge the exit by.
         let written = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         switch exit {
         case .outputTooLarge, .exited where written >= maximumOutputBytes, .signalled where written >= maximumOutputBytes:

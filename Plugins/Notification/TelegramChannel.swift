@@ -59,6 +59,7 @@ struct TelegramChannel: NotificationChannel {
             case .json(let bytes): try HTTPClient.post(url: url, headers: ["Content-Type: application/json"], body: bytes, timeout: timeout)
             case .form(let parts): try HTTPClient.post(url: url, headers: [], form: parts, timeout: timeout)
             }
+            // A body that is not JSON (a proxy's page) is judged by its status alone: `json` nil.
             return Answer(status: response.status, json: try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
         } catch {
             let reason = "Telegram \(method) did not complete: \(error.message)"

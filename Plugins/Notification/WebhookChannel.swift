@@ -24,6 +24,7 @@ struct WebhookChannel: NotificationChannel {
         let excerpt = String(response.text.prefix(200))
         switch response.status {
         case 200..<300:
+            // The receiver took it (2xx); its body is optional and only may name an id: not JSON is no id.
             let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
             let id = (json?["id"] as? String) ?? (json?["id"] as? NSNumber)?.stringValue
             return Delivery(status: "sent", providerMessageId: id)

@@ -26,7 +26,12 @@ public final class ReportGenerator: PakaPlugin, PakaHTTPServing, PakaHealthRepor
         self.host = host
         store = ReportStore(url: url)
         // Absolute: the path travels in events to other processors with other working folders.
-        let base = URL(fileURLWithPath: config["dataDir"] ?? host.dataDirectory).standardizedFileURL.path
+        let base: String
+        do {
+            base = URL(fileURLWithPath: try config["dataDir"] ?? host.dataDirectory).standardizedFileURL.path
+        } catch {
+            throw PluginError.fail("report has no folder for its reports: \(error) (set dataDir or PAKA_DATA_DIR to a writable folder)")
+        }
         folder = base + "/reports"
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -19,6 +19,8 @@ struct ReportRequest {
     /// request was made (the envelope's `time`), so a redelivery describes the same period.
     init(_ event: Event, now: Date = Date()) throws(Malformed) {
         let prefix = "report request \(event.id)"
+        // The host parsed this envelope before handing it over; the refusal names the event,
+        // which is what an operator needs (the parser's byte offset would add nothing).
         guard let root = try? JSONSerialization.jsonObject(with: Data(event.envelope)) as? [String: Any] else {
             throw Malformed(reason: "\(prefix): envelope is not a JSON object")
         }

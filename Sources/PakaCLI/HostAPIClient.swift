@@ -29,7 +29,7 @@ struct HostAPIClient {
     }
 
     func post(_ path: String, _ body: [String: Any] = [:]) throws -> [String: Any] {
-        let bytes = Array((try? JSONSerialization.data(withJSONObject: body)) ?? Data("{}".utf8))
+        let bytes = Array(try JSONSerialization.data(withJSONObject: body))
         return try answer(path) { url throws(CurlError) in
             try HTTPClient.post(url: url, headers: headers + ["Content-Type: application/json"], body: bytes, timeout: 120)
         }
@@ -44,6 +44,7 @@ struct HostAPIClient {
         } catch {
             throw Failure(description: "cannot reach the host at \(baseURL) (\(error)); set PAKA_URL to its address")
         }
+        // Not JSON (a proxy's HTML page) is answered below with the body's text: nothing is lost.
         let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
         guard (200..<300).contains(response.status), let object else {
             let message = object?["error"] as? String ?? response.text
@@ -71,6 +72,7 @@ enum CommandOutput {
     }
 
     static func json(_ object: [String: Any]) -> String {
+        // `object` came from JSONSerialization's own parse of the host's answer, so it serialises.
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }

@@ -56,6 +56,7 @@ extension PluginCommand {
             for _ in 0..<6 {
                 url.deleteLastPathComponent()
                 let manifest = url.appendingPathComponent("Package.swift").path
+                // A search: a folder without a readable Package.swift is simply not the checkout.
                 if let text = try? String(contentsOfFile: manifest, encoding: .utf8), text.contains("name: \"paka\"") { return url.path }
             }
             return nil

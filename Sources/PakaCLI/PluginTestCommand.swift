@@ -43,7 +43,13 @@ extension PluginCommand {
         var inChild = false
 
         func validate() throws {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(config.utf8)), object is [String: Any] else {
+            let object: Any
+            do {
+                object = try JSONSerialization.jsonObject(with: Data(config.utf8))
+            } catch {
+                throw ValidationError("--config is not valid JSON (\(error.localizedDescription)); it must be a JSON object, e.g. '{\"token\":\"x\"}'")
+            }
+            guard object is [String: Any] else {
                 throw ValidationError("--config must be a JSON object, e.g. '{\"token\":\"x\"}'")
             }
             guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
@@ -94,6 +100,7 @@ extension PluginCommand {
         }
 
         static func thisExecutable() -> String {
+            // Without /proc (a restricted sandbox) argv[0] is the next best answer, not an error.
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         }
 

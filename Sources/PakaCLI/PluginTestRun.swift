@@ -18,7 +18,14 @@ struct PluginTestRun {
     /// The exit status `paka plugin test` documents.
     func run() -> Int32 {
         let scratch = NSTemporaryDirectory() + "paka-plugin-test-\(getpid())"
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        defer {
+            // Absent when the plugin never asked for its data folder.
+            if FileManager.default.fileExists(atPath: scratch) {
+                do { try FileManager.default.removeItem(atPath: scratch) } catch {
+                    emit("warning: cannot remove the scratch folder \(scratch): \(error.localizedDescription)")
+                }
+            }
+        }
         let plugin: StandalonePlugin
         do throws(PluginLoadError) {
             plugin = try StandalonePlugin(path: file, configJSON: Array(config.utf8), services: PrintingHostServices(dataRoot: scratch),
@@ -30,8 +37,11 @@ struct PluginTestRun {
         let d = plugin.image.descriptor
         emit("plugin \(d.name) \(d.version) (ABI \(d.abiVersion)) from \(file)")
         d.olderMinorPitfalls.forEach { emit("warning: \($0)") }
-        guard let text = try? String(contentsOfFile: eventsPath, encoding: .utf8) else {
-            emit("\(eventsPath): cannot be read as UTF-8 text")
+        let text: String
+        do {
+            text = try String(contentsOfFile: eventsPath, encoding: .utf8)
+        } catch {
+            emit("\(eventsPath): cannot be read as UTF-8 text (\(error.localizedDescription))")
             _ = plugin.finish()
             return 1
         }

@@ -38,6 +38,8 @@ public struct Event: Sendable {
 
     /// The envelope's `data` as loosely typed JSON (objects become `[String: Any]`).
     public func dataObject() throws -> [String: Any] {
+        // The host parsed this envelope before handing it over; the FAIL below names the event,
+        // which is what an operator needs (the parser's byte offset would add nothing).
         guard let root = try? JSONSerialization.jsonObject(with: Data(envelope)) as? [String: Any] else {
             throw PluginError.fail("event \(id) on \(topic): envelope is not a JSON object")
         }

@@ -9,6 +9,8 @@ public enum ISO8601 {
     /// checked against its range.
     public static func date(from text: String) -> Date? {
         guard ISO8601Fields.areInRange(text) else { return nil }
+        // Three accepted forms, tried in turn: a parse error only means "not this form", and nil
+        // is this function's "not an instant".
         return (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
             ?? (try? Date.ISO8601FormatStyle().parse(text))
             ?? (try? Date.ISO8601FormatStyle().year().month().day().parse(text))

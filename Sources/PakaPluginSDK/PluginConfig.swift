@@ -17,6 +17,8 @@ public struct PluginConfig: Sendable {
 
     /// A string setting; nil when absent or empty.
     public subscript(key: String) -> String? {
+        // The host hands the `config` object of a plugins.json it validated: this cannot fail on
+        // the host's input, and a setting that is absent is nil, which the plugin reports by name.
         guard let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any] else { return nil }
         switch object[key] {
         case let s as String: return s.isEmpty ? nil : s

@@ -76,13 +76,18 @@ public struct PluginHost: @unchecked Sendable {
         try publish(topic: topic, key: key, json: Array(try encoder.encode(data)))
     }
 
-    /// A folder this plugin may write to (created on first use).
+    /// The folder this plugin may write to, created on first use. Throws rather than fall back
+    /// to a shared folder: data written where nobody looks for it is data lost.
     public var dataDirectory: String {
-        guard let dir = table.data_dir?(table.ctx) else {
-            return FileManager.default.temporaryDirectory.path
+        get throws(DataDirectoryError) {
+            guard let dir = table.data_dir?(table.ctx) else { throw .notGiven }
+            let path = String(cString: dir)
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw .cannotCreate(path: path, reason: error.localizedDescription)
+            }
+            return path
         }
-        let path = String(cString: dir)
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
     }
 }

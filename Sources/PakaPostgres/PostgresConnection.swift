@@ -121,12 +121,20 @@ public final class PostgresConnection {
             try execute("COMMIT")
             return value
         } catch {
-            _ = try? execute("ROLLBACK")
-            throw error
+            do {
+                try execute("ROLLBACK")
+            } catch {
+                // The session may still be inside the failed transaction: drop it, so the next call
+                // starts on a fresh connection rather than in "current transaction is aborted".
+                PQfinish(connection)
+                connection = nil
+            }
+            throw error  // the body's error, the one the caller can act on
         }
     }
 
-    /// True when a trivial query succeeds (used by health hooks).
+    /// True when a trivial query succeeds (used by health hooks). The yes/no is the whole answer
+    /// here; a caller that needs the reason runs `execute` itself.
     public var isHealthy: Bool { (try? execute("SELECT 1")) != nil }
 
     private static func errorText(_ connection: OpaquePointer?) -> String {

@@ -2,6 +2,7 @@ import Foundation
 import PakaTestSupport
 import PakaServer
 import PakaKafka
+import PakaTestSupport
 import Testing
 
 /// The `paka` executable as users run it.

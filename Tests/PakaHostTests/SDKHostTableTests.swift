@@ -66,4 +66,27 @@ import Glibc
         guard case .fail(let message) = publishError(sdkHost) else { Issue.record("a refusal for good must FAIL"); return }
         #expect(message.contains("not a valid Kafka topic name"))
     }
+
+    /// A folder that cannot exist: its parent is a character device.
+    private static let uncreatable: DataDir = { _ in UnsafePointer(SDKHostTableTests.uncreatablePath) }
+    nonisolated(unsafe) private static let uncreatablePath = strdup("/dev/null/plugin-data")
+    typealias DataDir = @convention(c) (UnsafeMutableRawPointer?) -> UnsafePointer<CChar>?
+
+    @Test func dataDirectoryThatCannotBeCreatedIsAnErrorNamingIt() {
+        var host = table(size: MemoryLayout<paka_host>.size, checked: Self.never)
+        host.data_dir = Self.uncreatable
+        let sdkHost = PluginHost(table: &host)
+        #expect {
+            _ = try sdkHost.dataDirectory
+        } throws: { error in
+            "\(error)".hasPrefix("cannot create the plugin's data directory /dev/null/plugin-data: ")
+        }
+    }
+
+    @Test func noDataDirectoryFromTheHostIsAnErrorNotTmp() {
+        var host = table(size: MemoryLayout<paka_host>.size, checked: Self.never)
+        host.data_dir = nil
+        let sdkHost = PluginHost(table: &host)
+        #expect(throws: DataDirectoryError.self) { _ = try sdkHost.dataDirectory }
+    }
 }

@@ -17,7 +17,7 @@ import Testing
         try cluster.setAllBrokersDown()
         #expect(await producer.checkConnection(timeout: .milliseconds(500)) == false)
         try cluster.setBrokerUp(1)
-        #expect(await eventually(attempts: 50) { await producer.checkConnection(timeout: .seconds(1)) })
+        #expect(await eventually { await producer.checkConnection(timeout: .seconds(1)) })
         #expect(try await producer.send(topic: "drill", value: bytes("after")).offset == 0)
     }
 

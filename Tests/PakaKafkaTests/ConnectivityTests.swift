@@ -26,14 +26,14 @@ import Testing
 
         try cluster.setAllBrokersDown()
         // librdkafka's error callback (_ALL_BROKERS_DOWN) flips the state on its own...
-        #expect(await eventually(attempts: 100) { !producer.isConnected })
+        #expect(await eventually { !producer.isConnected })
         // ...and an explicit check agrees.
         #expect(await producer.checkConnection(timeout: .seconds(1)) == false)
         #expect(producer.isConnected == false)
 
         let callbacks = Counter()
         try producer.send(topic: topic, value: bytes("during"), onDelivery: callbacks.record)
-        #expect(await eventually(attempts: 150) { callbacks.count > 0 })
+        #expect(await eventually { callbacks.count > 0 })
         try await Task.sleep(for: .milliseconds(500))  // a second callback would show up here
         #expect(callbacks.count == 1)
         if case .failure(let error) = callbacks.results.first {
@@ -44,7 +44,7 @@ import Testing
         }
 
         try cluster.setAllBrokersUp()
-        #expect(await eventually(attempts: 50) { await producer.checkConnection(timeout: .seconds(1)) })
+        #expect(await eventually { await producer.checkConnection(timeout: .seconds(1)) })
         #expect(producer.isConnected)
         var delivered: KafkaDelivery?
         for _ in 0..<5 where delivered == nil {

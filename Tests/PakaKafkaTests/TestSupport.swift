@@ -45,14 +45,6 @@ func collect(_ consumer: KafkaConsumer, count: Int, attempts: Int = 40) async ->
     return messages
 }
 
-/// Retries `condition` every 100 ms up to `attempts` times (bounded, no wall-clock assertions).
-func eventually(attempts: Int = 100, _ condition: () async -> Bool) async -> Bool {
-    for _ in 0..<attempts {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(100))
-    }
-    return false
-}
 
 /// A fresh mock cluster with one topic; unique names keep parallel tests independent.
 func makeCluster(brokers: Int = 3, topic: String, partitions: Int32) throws -> EmbeddedKafkaCluster {

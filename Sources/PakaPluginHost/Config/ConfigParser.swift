@@ -106,7 +106,10 @@ struct ConfigParser {
         return issues.count == before ? entry : nil
     }
 
-    /// `isolation`, `handleTimeoutMs` and `crash` (DESIGN.md, "Containment").
+    /// The containment keys, whose names and values are a contract with users' `plugins.json`:
+    /// `isolation` (`"inprocess"`, the default, or `"process"`), `handleTimeoutMs` (process mode:
+    /// a worker stuck in `handle` longer is killed, like a crash) and `crash.maxAttempts` (crashes
+    /// of the same event before it is dead-lettered).
     private mutating func parseContainment(_ reader: inout ObjectReader, into entry: inout PluginEntry, path: String) {
         if let isolation = reader.string("isolation", issues: &issues) {
             if let mode = PluginIsolation(rawValue: isolation) { entry.isolation = mode } else {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Why an event is dead-lettered as a crash: it was being handled, alone, when the plugin
-/// crashed for the `attempts`-th time (DESIGN.md: the `paka.error` header names the crash).
+/// crashed for the `attempts`-th time. Its dead letter's `paka.error` header names the crash
+/// (signal or exit status), so an operator reading the dead letter sees why without the log.
 public struct CrashReport: Sendable, Equatable {
     public var plugin: String
     public var exit: WorkerExit

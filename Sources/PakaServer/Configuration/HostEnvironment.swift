@@ -1,8 +1,9 @@
 import Foundation
 import PakaPipeline
 
-/// The host's settings, read from the environment here and nowhere else (DESIGN.md's table),
-/// each with its default. Each owner gets its own part: the HTTP server its port, bind
+/// The host's settings, read from the environment here and nowhere else, each with its default
+/// (README.md's "Environment" paragraph lists the variables; their names and defaults are a
+/// contract with deployments: `PORT` 3000, `KAFKA_BROKERS` `localhost:9092`, …). Each owner gets its own part: the HTTP server its port, bind
 /// address and ``HTTPLimits``, the Kafka side its ``PipelineConfiguration``.
 public struct HostEnvironment: Sendable {
     public var port: Int

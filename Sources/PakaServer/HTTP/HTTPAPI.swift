@@ -20,9 +20,11 @@ public struct HTTPAPI: Sendable {
     public func makeRouter() -> Router<PakaRequestContext> {
         let router = Router(context: PakaRequestContext.self)
         // Order matters: middleware applies to routes added after it. Metrics outermost so it
-        // counts the status the error middleware produced.
+        // counts the status of the APIError that every error has become below it; the drain
+        // outside the error translation, so it sees every refusal as an APIError.
         router.add(middleware: HTTPMetricsMiddleware(metrics: app.metrics))
-        router.add(middleware: JSONErrorMiddleware(routes: routeTable, logger: app.logger))
+        router.add(middleware: RefusedBodyDrainMiddleware(drainLimit: BodyDrain.limit(uploadLimit: app.environment.uploadLimitBytes)))
+        router.add(middleware: ForeignErrorMiddleware(routes: routeTable))
 
         HealthRoutes(registry: app.registry, router: app.router).add(to: router)
         KafkaRoutes(api: self).addStatus(to: router)
@@ -66,7 +68,8 @@ public struct HTTPAPI: Sendable {
         app.metrics.recordPublished(topic: topic, mode: receipt.mode)
         guard receipt.notKept.isEmpty else {
             let reasons = receipt.notKept.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
-            throw APIError(.serviceUnavailable, "event \(receipt.eventId) was not processed and could not be stored (\(reasons)); send it again later")
+            throw APIError(.serviceUnavailable, "event \(receipt.eventId) was not processed and could not be stored; send it again later",
+                           detail: reasons)
         }
         return receipt
     }

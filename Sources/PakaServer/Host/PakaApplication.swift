@@ -106,7 +106,11 @@ public final class PakaApplication: Sendable {
             let configuration = registry.configuration
             return .init(directories: [configuration.pluginDir],
                          files: [environment.pluginsFile] + configuration.plugins.map { $0.libraryPath(pluginDir: configuration.pluginDir) })
-        }, reload: { [self] _ in _ = try? self.reloadPlugins(retryRejected: false) })
+        }, reload: { [self] _ in
+            // Dropped on purpose: reloadPlugins logs a plugins.json it refuses and records it for
+            // GET /plugins (`Paka-Reload-Error`); the registry logs and lists each refused plugin.
+            _ = try? self.reloadPlugins(retryRejected: false)
+        })
     }
 
     /// The HTTP server, not yet running: `run` puts it in the ServiceGroup.

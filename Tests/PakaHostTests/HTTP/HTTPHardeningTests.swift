@@ -58,6 +58,35 @@ import Testing
         #expect(answer == "413")
     }
 
+    /// A body 24 times the limit is far more than the socket buffers of both ends hold, so the
+    /// client (which sends it all before reading, with no `Expect: 100-continue`) gets its 413
+    /// only if the server reads the rest of the body after refusing it.
+    @Test(arguments: ["urllib-upload-24mib", "http-client-upload-24mib"])
+    func oversizeUploadFarBeyondTheSocketBuffersGetsIts413(pythonClient: String) async throws {
+        let host = try await TestHost(environment: ["PAKA_UPLOAD_LIMIT_BYTES": "1048576"])
+        let answer = try await client(host, pythonClient)
+        #expect(answer == "413 upload is larger than the limit of 1048576 bytes (PAKA_UPLOAD_LIMIT_BYTES)")
+    }
+
+    /// Refusals that come before the route reads a byte (401 in the auth middleware) or in the
+    /// middle of the body (a JSON route's 1 MiB cap) reach such a client too.
+    @Test func everyEarlyRefusalOfALargeBodyReachesURLLib() async throws {
+        let host = try await TestHost()
+        let unauthorized = try await client(host, "urllib-upload-24mib-without-token")
+        #expect(unauthorized.hasPrefix("401 missing Authorization: Bearer token"), "\(unauthorized)")
+        let json = try await client(host, "urllib-json-24mib")
+        #expect(json == "413 request body is larger than 1048576 bytes", "\(json)")
+    }
+
+    /// A client that sent `Expect: 100-continue` holds its body back until told to send it: a
+    /// refusal must not wait for that body (it would come only after the client's own timeout,
+    /// or never).
+    @Test func oversizeUploadAnnouncedWithExpectContinueIsRefusedWithoutItsBody() async throws {
+        let host = try await TestHost(environment: ["PAKA_UPLOAD_LIMIT_BYTES": "1048576"])
+        let answer = try await client(host, "expect-continue-upload-24mib")
+        #expect(answer == "413")
+    }
+
     @Test func oversizeJSONFromPythonHTTPClientGetsItsAnswer() async throws {
         let host = try await TestHost()
         let answer = try await client(host, "python-json-oversize")

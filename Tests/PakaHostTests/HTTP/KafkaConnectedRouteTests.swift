@@ -3,6 +3,7 @@ import HummingbirdTesting
 import PakaKafka
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Testing
 
 /// The seed's routes with Kafka connected (`KAFKA_BROKERS=embedded`): the connected status

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 @testable import PakaPipeline
 @testable import PakaPluginHost
+@testable import PakaServer
 import Testing
 
 /// `GET /metrics`, and JSON for the errors Hummingbird itself raises (404, 405).
@@ -50,6 +51,26 @@ import Testing
             let upload = try await client.execute(uri: "/upload", method: .get)
             #expect(upload.status == .methodNotAllowed)
             #expect(upload.headers[.allow] == "POST")
+        }
+    }
+
+    /// The upload store cannot make its folder (a file named `uploads` is in the way): the
+    /// route fails inside, with an error whose text names the path. The client gets a 500 that
+    /// says only that, and the request id under which the log has the details.
+    @Test func internalFailureIs500WithARequestIdAndNoInternalText() async throws {
+        let host = try await TestHost()
+        try FileManager.default.createDirectory(atPath: host.dataDirectory, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: "\(host.dataDirectory)/uploads", contents: Data("in the way".utf8)))
+        let headers = try await host.uploadHeaders()
+        try await host.test { client in
+            let response = try await client.execute(uri: "/upload", method: .post, headers: headers,
+                                                    body: UploadRouteTests.multipart(content: Array("hello".utf8)))
+            #expect(response.status == .internalServerError)
+            let requestID = try #require(response.headers[.requestID])
+            #expect(!requestID.isEmpty)
+            #expect(response.canonical == TestResponse.canonical(
+                #"{"ok": false, "error": "internal error; the host's log has the details under request id \#(requestID)"}"#))
+            #expect(!response.text.contains("uploads"), "\(response.text)")
         }
     }
 

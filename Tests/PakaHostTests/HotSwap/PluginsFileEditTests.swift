@@ -2,6 +2,7 @@ import Foundation
 import PakaKafka
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Testing
 
 /// plugins.json edited while a `paka serve` process runs: its watcher applies the edit.

@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Testing
 
 /// A broken v3 dropped over a running v2 is refused with its reason and sha256; v2 keeps

@@ -1,6 +1,7 @@
 import Foundation
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Synchronization
 import Testing
 

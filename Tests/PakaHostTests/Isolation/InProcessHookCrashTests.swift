@@ -1,6 +1,7 @@
 import Foundation
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Testing
 
 /// In-process plugins crashing outside `handle`: in `create` (at every start) or in `health`

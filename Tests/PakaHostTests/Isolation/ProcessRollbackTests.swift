@@ -1,6 +1,7 @@
 import Foundation
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Testing
 
 /// Rolling back a plugin in process isolation: the worker of the earlier version is started

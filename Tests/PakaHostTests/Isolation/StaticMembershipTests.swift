@@ -2,6 +2,7 @@ import Foundation
 import PakaKafka
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Testing
 
 /// Static group membership (`group.instance.id` = `PAKA_INSTANCE_ID-<plugin>`): a host killed

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Testing
 
 /// `GET /plugins/{name}/dead-letters`, `POST …/dead-letters/replay`, `GET …/replays/{id}`,

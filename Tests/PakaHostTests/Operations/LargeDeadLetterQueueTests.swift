@@ -4,6 +4,7 @@ import HummingbirdTesting
 import PakaKafka
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Synchronization
 import Testing
 

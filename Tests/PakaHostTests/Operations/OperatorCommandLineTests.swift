@@ -1,6 +1,7 @@
 import Foundation
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Testing
 
 /// `paka dlq list|replay` and `paka plugin pause|resume|offsets` against a running

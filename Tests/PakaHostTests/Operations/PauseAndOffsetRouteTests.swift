@@ -4,6 +4,7 @@ import HummingbirdTesting
 @testable import PakaPipeline
 @testable import PakaPluginHost
 @testable import PakaServer
+import PakaTestSupport
 import Testing
 
 /// `POST /plugins/{name}/pause|resume` and `GET|POST /plugins/{name}/offsets` on a real

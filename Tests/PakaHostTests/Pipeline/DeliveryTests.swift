@@ -2,6 +2,7 @@ import Foundation
 import PakaKafka
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Testing
 
 /// At-least-once delivery through a real (embedded) Kafka cluster: publish → consume → plugin,

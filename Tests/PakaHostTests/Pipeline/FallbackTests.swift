@@ -2,6 +2,7 @@ import Foundation
 import PakaKafka
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Testing
 
 /// The seed's fallback: Kafka down → events are processed synchronously in-process; nothing lost.

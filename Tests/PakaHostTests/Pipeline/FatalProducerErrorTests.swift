@@ -2,6 +2,7 @@ import Foundation
 import PakaKafka
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Testing
 
 /// librdkafka can declare an idempotent producer fatally broken after an outage; the host

@@ -2,6 +2,7 @@ import Foundation
 import PakaKafka
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Testing
 
 /// Whole `paka serve` processes against one cluster: scaling out in a group, graceful SIGTERM.

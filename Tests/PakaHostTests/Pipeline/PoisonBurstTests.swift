@@ -2,6 +2,7 @@ import Foundation
 import PakaKafka
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Synchronization
 import Testing
 

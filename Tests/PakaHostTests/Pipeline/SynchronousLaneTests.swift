@@ -1,6 +1,7 @@
 import Foundation
 @testable import PakaPipeline
 @testable import PakaPluginHost
+import PakaTestSupport
 import Testing
 
 /// The synchronous fallback's per-plugin lanes: scheduled backoff, no plugin waiting for another.

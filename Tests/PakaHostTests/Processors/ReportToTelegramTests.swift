@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import PakaTestSupport
 import Testing
 
 /// The seed's report flow to its end: "Report will be generated async and sent to Telegram".

@@ -10,7 +10,9 @@ import PakaPluginHost
 /// - one connection too many: the first request is answered 503 (`Retry-After: 1`), then closed;
 /// - request headers not complete `headerTimeout` after their first byte: 408, then closed;
 /// - a request body silent for `bodyTimeout`: 408 (or a plain close once a response started);
-/// - headers larger than `maximumHeaderBytes` (the decoder's limit): 431, then closed.
+/// - headers larger than `maximumHeaderBytes` (the decoder's limit): 431, then closed;
+/// - a response that says `Connection: close` (a refused body past `BodyDrain`'s cap): closed
+///   once written.
 ///
 /// A refused request never reaches the router. Each refusal is counted in
 /// `paka_http_refused_total{reason}`.
@@ -39,6 +41,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var tooMany = false
     private var counted = false
     private var responseStarted = false
+    /// The response being written says `Connection: close` (a refused body too long to drain):
+    /// close once its end is out, or Hummingbird would go on reading the body.
+    private var closeAfterResponse = false
     private var timer: Scheduled<Void>?
     /// This handler's context while it is in the pipeline, for timers that fire later.
     private var context: ChannelHandlerContext?
@@ -50,6 +55,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         marker.guardian = self
+        // Throws only when the channel is already closed (the pipeline is torn down): there is
+        // then nothing left to time out.
         try? context.pipeline.syncOperations.addHandler(marker, position: .first)
         if context.channel.isActive { count() }
     }
@@ -113,7 +120,16 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
-        case .head: responseStarted = true
+        case .head(let response):
+            responseStarted = true
+            closeAfterResponse = response.headerFields[.connection]?.lowercased() == "close"
+        case .end where closeAfterResponse:
+            phase = .refused
+            timer?.cancel()
+            let written = context.writeAndFlush(data)
+            written.cascade(to: promise)
+            written.whenComplete { _ in context.close(promise: nil) }
+            return
         case .end where phase == .answering: phase = .idle
         default: break
         }

@@ -22,6 +22,7 @@ struct JSONRequestBody {
         } catch {
             throw APIError(.contentTooLarge, "request body is larger than \(context.maxUploadSize) bytes")
         }
+        // The 400 is the handling; the parser's position detail is not part of the answer's contract.
         guard let value = try? JSONValue.parse(buffer.readableBytesView) else {
             throw APIError.badRequest("request body is not valid JSON")
         }

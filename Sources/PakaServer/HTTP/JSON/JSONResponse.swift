@@ -12,6 +12,8 @@ enum JSONResponse {
 
     /// The JSON bytes of `value` (sorted keys), or an error object if it cannot be encoded.
     static func encode(_ value: some Encodable) -> Data {
+        // The values are our own response structs (strings, numbers, dates): encoding fails only
+        // for a non-finite Double, and the client then still gets a JSON error body.
         (try? encoder.encode(value)) ?? Data(#"{"ok":false,"error":"response could not be encoded"}"#.utf8)
     }
 

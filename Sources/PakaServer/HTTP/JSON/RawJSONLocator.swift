@@ -99,6 +99,8 @@ struct RawJSONLocator {
         }
         guard index < bytes.count else { return nil }
         index += 1
+        // An invalid escape makes this not a string value: nil is this locator's "not found",
+        // and the caller's full parse reports the malformed JSON.
         guard let text = try? JSONDecoder().decode(String.self, from: Data(bytes[start..<index])) else { return nil }
         return .string(text, start..<index)
     }

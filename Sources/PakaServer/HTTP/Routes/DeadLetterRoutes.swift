@@ -138,7 +138,8 @@ struct DeadLetterRoutes {
             switch error {
             case .unknownPlugin: throw APIError.notFound(error.description)
             case .invalid: throw APIError.badRequest(error.description)
-            case .kafka, .storage: throw APIError(.serviceUnavailable, error.description)
+            case .kafka: throw APIError(.serviceUnavailable, "Kafka did not answer; retry later", detail: error.description)
+            case .storage: throw APIError(.serviceUnavailable, "the dead-letter storage did not answer; retry later", detail: error.description)
             }
         }
     }

@@ -124,8 +124,9 @@ struct PluginAdminRoutes {
         }
     }
 
-    /// Operator names below `/plugins/{name}/` (DESIGN.md): never forwarded to a plugin, so a
-    /// wrong method on them is a 405 rather than the plugin's answer.
+    /// Operator names below `/plugins/{name}/`, reserved for the host by contract (users' scripts
+    /// rely on them, and a plugin must not be able to shadow them): never forwarded to a plugin's
+    /// `http` hook, so a wrong method on them is a 405 rather than the plugin's answer.
     static let reservedSegments: Set<String> = ["enable", "disable", "rollback", "restart", "pause", "resume", "dead-letters", "offsets"]
 
     /// Requests under `/plugins/{name}/…` (any method) go to that plugin's `http` hook, with the

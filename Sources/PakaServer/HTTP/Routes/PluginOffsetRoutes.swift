@@ -105,7 +105,7 @@ struct PluginOffsetRoutes {
             case .invalidTarget: throw APIError.badRequest(error.description)
             case .kafka(let kafka) where kafka.isGroupRebalancing:
                 throw APIError(.conflict, "the consumer group is rebalancing (\(kafka.codeName ?? "")); retry in a few seconds")
-            case .kafka: throw APIError(.serviceUnavailable, error.description)
+            case .kafka: throw APIError(.serviceUnavailable, "Kafka did not answer; retry later", detail: error.description)
             }
         }
     }

@@ -54,6 +54,8 @@ final class PluginSwitchboard: Sendable {
     private func replace(with bytes: [UInt8], environment: [String: String]) throws {
         let folder = (file as NSString).deletingLastPathComponent
         let temporary = "\(folder.isEmpty ? "." : folder)/.\((file as NSString).lastPathComponent).\(UUID().uuidString.lowercased()).tmp"
+        // A file that cannot be stat'ed now fails the rename below with its reason; until then
+        // the usual mode is the right default.
         let mode = (try? FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) ?? 0o644
         guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: mode]) else {
             throw ConfigError(file: file, issues: [ConfigIssue(path: "", message: "cannot write \(temporary)")])
@@ -61,12 +63,14 @@ final class PluginSwitchboard: Sendable {
         do {
             _ = try PakaConfiguration.load(path: temporary, environment: environment)
         } catch {
+            // Best-effort cleanup on a failure path: the error thrown is the one the operator must
+            // see; a temporary left behind is a hidden, uniquely named file nothing reads.
             try? FileManager.default.removeItem(atPath: temporary)
             throw ConfigError(file: file, issues: error.issues)
         }
         guard rename(temporary, file) == 0 else {
             let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
+            try? FileManager.default.removeItem(atPath: temporary)  // best effort, as above
             throw ConfigError(file: file, issues: [ConfigIssue(path: "", message: "cannot replace the file: \(reason)")])
         }
     }

@@ -42,18 +42,19 @@ final class MultipartFileReceiver {
     /// Reads the whole body; throws `APIError` for 413 (past `limit` bytes) and 400 (malformed,
     /// or no part named `field`). The temporary file is removed on every failure.
     ///
-    /// A refused body is still read to its end (discarding, up to `BodyDrain.limit`) before the
-    /// answer: clients such as Python's `http.client` send the whole body before they read, and
-    /// would otherwise wait for a server that stopped reading.
+    /// What a refusal leaves unread is drained by `RefusedBodyDrainMiddleware`, so the client
+    /// still gets the answer.
     func receive(_ body: RequestBody, boundary: String, limit: Int) async throws -> ReceivedFile {
         var iterator = body.makeAsyncIterator()
         do {
             return try await run(&iterator, boundary: boundary, limit: limit)
         } catch {
+            // Cleanup on a failure path, best effort: the error thrown is the client's answer and
+            // the one to act on; a file that cannot be closed or removed is a hidden, uniquely
+            // named `.incoming-` temporary that nothing reads.
             try? handle?.close()
             handle = nil
             try? FileManager.default.removeItem(atPath: temporaryPath)
-            try? await BodyDrain.discard(&iterator)
             throw error
         }
     }
@@ -105,7 +106,8 @@ final class MultipartFileReceiver {
         do {
             try handle.write(contentsOf: data)
         } catch {
-            throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "cannot write the upload: \(error.localizedDescription)")
+            throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "cannot write the upload",
+                           detail: "write to \(temporaryPath): \(error)")
         }
     }
 
@@ -120,7 +122,7 @@ final class MultipartFileReceiver {
         found = (Self.parameter("filename", in: disposition) ?? "upload", headers["content-type"] ?? "application/octet-stream")
         guard FileManager.default.createFile(atPath: temporaryPath, contents: nil, attributes: [.posixPermissions: 0o600]),
               let opened = FileHandle(forWritingAtPath: temporaryPath) else {
-            throw APIError(.internalServerError, "cannot write the upload to \(temporaryPath)")
+            throw APIError(.internalServerError, "cannot write the upload", detail: "cannot create \(temporaryPath)")
         }
         handle = opened
     }

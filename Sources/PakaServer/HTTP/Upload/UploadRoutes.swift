@@ -27,7 +27,8 @@ struct UploadRoutes {
                                "Content-Type must be multipart/form-data with a boundary, got '\(contentType.isEmpty ? "none" : contentType)'")
             }
             let limit = api.app.environment.uploadLimitBytes
-            // Refuse a declared oversize body before reading a byte of it.
+            // Refuse a declared oversize body before storing a byte of it (RefusedBodyDrainMiddleware
+            // then reads and discards it, so the client, still sending, gets this answer).
             if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
                 throw MultipartFileReceiver.tooLarge(limit)
             }

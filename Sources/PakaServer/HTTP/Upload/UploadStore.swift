@@ -20,14 +20,16 @@ struct UploadStore {
     func commit(temporaryPath: String, sha256: String) throws -> String {
         let target = "\(folder)/\(sha256)"
         if FileManager.default.fileExists(atPath: target) {
+            // The content is stored already; a duplicate left behind is a hidden `.incoming-` file
+            // that costs disk, not correctness, and must not fail an upload that succeeded.
             try? FileManager.default.removeItem(atPath: temporaryPath)
             return target
         }
         // rename(2) replaces atomically: two identical uploads racing both end with one file.
         guard rename(temporaryPath, target) == 0 else {
             let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporaryPath)
-            throw APIError(.internalServerError, "cannot store the upload: \(reason)")
+            try? FileManager.default.removeItem(atPath: temporaryPath)  // best effort: the rename's failure is the answer
+            throw APIError(.internalServerError, "cannot store the upload", detail: "rename \(temporaryPath) to \(target): \(reason)")
         }
         chmod(target, 0o644)
         return target

@@ -1,29 +1,27 @@
 import Hummingbird
-import Logging
 
-/// Turns every error raised below it — ours, Hummingbird's (unknown route, body too large) and
-/// unexpected ones — into `{"ok": false, "error": "..."}` with the right status, so a client
-/// never has to parse a plain-text error.
+/// Turns the errors that do not render as `{"ok": false, "error": "..."}` into an `APIError`,
+/// which does: Hummingbird's own `HTTPError`s (unknown route, wrong method, body too large) and
+/// anything unexpected (a 500 whose text goes to the log, never to the client). An `APIError`
+/// passes through untouched.
 ///
 /// Hummingbird answers a known path with the wrong method as "not found"; the route table
 /// lets this middleware say 405 and list the allowed methods instead.
-struct JSONErrorMiddleware: RouterMiddleware {
+struct ForeignErrorMiddleware: RouterMiddleware {
     typealias Context = PakaRequestContext
     let routes: RouteTable
-    let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            return error.response
+            throw error
         } catch let error as HTTPError {
-            return convert(error, request: request).response
+            throw convert(error, request: request)
         } catch let error as any HTTPResponseError {
-            return APIError(error.status, error.status.reasonPhrase).response
+            throw APIError(error.status, error.status.reasonPhrase, detail: "\(error)")
         } catch {
-            logger.error("unhandled error", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            return APIError(.internalServerError, "internal error: \(error)").response
+            throw APIError.internalFailure("unhandled \(type(of: error)): \(error)")
         }
     }
 
@@ -39,6 +37,8 @@ struct JSONErrorMiddleware: RouterMiddleware {
             return .notFound("no route for \(request.method.rawValue) \(path); see GET /openapi.json")
         case .contentTooLarge:
             return APIError(.contentTooLarge, error.body ?? "request body is too large")
+        case let status where status.code >= 500:
+            return APIError(status, status.reasonPhrase, headers: error.headers, detail: error.body)
         default:
             return APIError(error.status, error.body ?? error.status.reasonPhrase, headers: error.headers)
         }
