@@ -18,6 +18,7 @@ struct PakaBench {
         logger.logLevel = .error
         if arguments.contains("--isolation") { return try await IsolationBench.run(arguments: arguments, logger: logger) }
         if arguments.contains("--lanes") { return try await LaneBench.run(arguments: arguments, logger: logger) }
+        if arguments.contains("--soak") { return try await SoakBench.run(arguments: arguments, logger: logger) }
         if let plugin = arguments.firstIndex(of: "--notification-plugin").map({ arguments[$0 + 1] }) {
             guard let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"], !databaseURL.isEmpty else {
                 print("paka-bench --notification-plugin needs DATABASE_URL (scripts/bench starts a PostgreSQL)")

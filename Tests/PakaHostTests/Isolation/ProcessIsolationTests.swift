@@ -2,11 +2,8 @@ import Foundation
 import PakaKafka
 @testable import PakaPipeline
 @testable import PakaPluginHost
-<<<<<<< HEAD
 @testable import PakaServer
-=======
 import PakaTestSupport
->>>>>>> server
 import Testing
 
 /// Process isolation: a plugin that crashes or hangs in its worker costs the event it was

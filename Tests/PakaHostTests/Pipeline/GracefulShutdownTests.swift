@@ -4,6 +4,7 @@ import PakaKafka
 @testable import PakaPipeline
 @testable import PakaPluginHost
 @testable import PakaServer
+import PakaTestSupport
 import Synchronization
 import Testing
 
