@@ -30,10 +30,10 @@ public struct DeadLetterRecord: Sendable, Codable, Equatable {
 
 /// A dead letter with the bytes a replay hands back to the plugin.
 package struct DeadLetterEntry: Sendable {
-    var record: DeadLetterRecord
-    var key: [UInt8]
+    package var record: DeadLetterRecord
+    package var key: [UInt8]
     /// The CloudEvents envelope as it was consumed.
-    var value: [UInt8]
+    package var value: [UInt8]
     /// Position for paging: the source (`<dlq topic>:<partition>` or `spool:<topic>`) and the
     /// offset or line inside it.
     var source: String

@@ -5,7 +5,7 @@ import PakaPluginHost
 /// Builds the host's router: every route, its auth, the error and metrics middleware.
 ///
 /// Public: `/health`, `/kafka/status`, `/metrics`, `/openapi.json`, `/console`. Scope `publish`:
-/// the seed's producers and `/upload`; `read`: `GET /plugins`, offsets, dead letters,
+/// the seed's producers and `/upload`; `read`: `GET /plugins`, `/host`, offsets, dead letters,
 /// replay reports, plugin-served routes; `operate`: every state-changing operator route.
 public struct HTTPAPI: Sendable {
     public let app: PakaApplication
@@ -46,6 +46,7 @@ public struct HTTPAPI: Sendable {
 
         let read = router.group().add(middleware: BearerAuthMiddleware(tokens: app.tokens, scope: .read))
         PluginAdminRoutes(api: self).addList(to: read)
+        HostInfoRoutes(api: self).add(to: read)
         PluginOffsetRoutes(api: self).addBearer(to: read)
         DeadLetterRoutes(api: self).addBearer(to: read)
         // Plugin-served routes expose the plugin's data (document status, search): read. A wrong

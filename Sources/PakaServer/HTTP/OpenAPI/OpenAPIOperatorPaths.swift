@@ -57,9 +57,25 @@ extension OpenAPIDocument {
     static var operatorPaths: [String: JSONValue] {
         [
             "/console": ["get": Op.operation(
-                "console", "The operator's console: one HTML page (no framework, no external requests) that asks for a token and shows every plugin's state, versions, rates, lag, retries, dead letters and crashes, with admin buttons.",
+                "console", "The operator's console: one HTML page (no framework, nothing loaded from elsewhere, a strict Content-Security-Policy) that asks for a token and shows the overview (Kafka, topics, host, totals), every plugin, its dead letters (open, select, dry run, replay), offsets (move while paused) and versions (rollback); it offers only what the token's scope allows.",
                 security: Op.publicRoute,
                 responses: ["200": ["description": "HTML.", "content": ["text/html": ["schema": ["type": "string"]]]]], errors: [])],
+            "/console/console.js": ["get": Op.operation(
+                "consoleScript", "The console's script (same origin, so the page's CSP allows no inline script).", security: Op.publicRoute,
+                responses: ["200": ["description": "JavaScript.", "content": ["text/javascript": ["schema": ["type": "string"]]]]], errors: [])],
+            "/console/console.css": ["get": Op.operation(
+                "consoleStyle", "The console's style sheet.", security: Op.publicRoute,
+                responses: ["200": ["description": "CSS.", "content": ["text/css": ["schema": ["type": "string"]]]]], errors: [])],
+            "/host": ["get": Op.operation(
+                "hostInfo", "The host itself: version, process id, start time and uptime, resident memory, Kafka connected or the synchronous fallback.",
+                security: Op.scoped(.read),
+                responses: ["200": OpenAPIComponents.response("The host.", ["type": "object", "required": ["ok", "version", "pid", "startedAt", "uptimeSeconds", "kafkaConnected", "brokers", "mode", "plugins"], "properties": [
+                    "ok": ["type": "boolean"], "version": ["type": "string"], "pid": ["type": "integer"],
+                    "startedAt": ["type": "string", "format": "date-time"], "uptimeSeconds": ["type": "number"],
+                    "residentBytes": ["type": ["integer", "null"], "description": "Resident set size (VmRSS); absent without procfs."],
+                    "kafkaConnected": ["type": "boolean"], "brokers": ["type": "string"],
+                    "mode": ["type": "string", "enum": ["kafka", "synchronous"]], "plugins": ["type": "integer"]]])],
+                errors: [])],
             "/plugins/{name}/pause": pauseOperation("pause"),
             "/plugins/{name}/resume": pauseOperation("resume"),
             "/plugins/{name}/offsets": [
@@ -93,11 +109,16 @@ extension OpenAPIDocument {
                              query("since", "ISO 8601 or epoch milliseconds."), query("until", "ISO 8601 or epoch milliseconds."),
                              query("errorContains", "Case-insensitive substring of the reason."),
                              query("cursor", "`nextCursor` of the previous page."),
-                             query("state", "`pending` (default) or `all` (include letters a replay resolved).", ["type": "string", "enum": ["pending", "all"]])],
+                             query("state", "`pending` (default) or `all` (include letters a replay resolved).", ["type": "string", "enum": ["pending", "all"]]),
+                             query("crashOnly", "`true`: only letters of events the plugin crashed or hung on (process isolation).", ["type": "string", "enum": ["true", "false"]]),
+                             query("payload", "`true`: add `payloads` (each letter's Kafka key and CloudEvents envelope, as text).", ["type": "string", "enum": ["true", "false"]])],
                 responses: ["200": OpenAPIComponents.response("One page.", ["type": "object", "properties": [
                     "ok": ["type": "boolean"], "plugin": ["type": "string"], "letters": ["type": "array", "items": deadLetter],
                     "nextCursor": ["type": "string"], "scanned": ["type": "integer"], "truncated": ["type": "boolean"],
-                    "kafkaUnavailable": ["type": "string", "description": "Why the .dlq topics were not read (only the spool was)."]]])],
+                    "kafkaUnavailable": ["type": "string", "description": "Why the .dlq topics were not read (only the spool was)."],
+                    "payloads": ["type": "object", "description": "With `payload=true`: letter id → its key and envelope.",
+                                 "additionalProperties": ["type": "object", "required": ["key", "envelope"], "properties": [
+                                     "key": ["type": "string"], "envelope": ["type": "string", "description": "The CloudEvents envelope as consumed (JSON text)."]]]]]])],
                 errors: [400, 401, 404, 503])],
             "/plugins/{name}/dead-letters/replay": ["post": Op.operation(
                 "replayDeadLetters", "Give the selected dead letters back to this plugin only (called directly, never re-published to the topic), once per letter unless `force`, with `paka.replay.of/at/by` provenance in the envelope (scope `operate`). Answers when done (200) or after 10 s with the running report (202).",
@@ -105,6 +126,7 @@ extension OpenAPIDocument {
                 body: ["required": true, "content": OpenAPIComponents.json(["type": "object", "description": "`ids`, or at least one of `since`/`until`/`errorContains`.", "properties": [
                     "ids": ["type": "array", "items": ["type": "string"], "description": "Dead-letter ids or event ids."],
                     "since": ["type": "string"], "until": ["type": "string"], "errorContains": ["type": "string"],
+                    "crashOnly": ["type": "boolean", "description": "Only letters of crashes and hangs (with the other filters)."],
                     "dryRun": ["type": "boolean"], "ratePerSecond": ["type": "number", "exclusiveMinimum": 0], "force": ["type": "boolean"]]])],
                 parameters: [Op.nameParameter],
                 responses: ["200": OpenAPIComponents.response("Finished (or dry run): the report.", replayReport),
