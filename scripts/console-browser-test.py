@@ -36,7 +36,7 @@ def fail(message):
     sys.exit(1)
 
 
-def start_host(work):
+def start_host(work, brokers="embedded", log_name="console-host.log"):
     plugin_dir = os.path.join(work, "plugins")
     os.makedirs(plugin_dir, mode=0o755)
     os.chmod(work, 0o755)
@@ -50,9 +50,9 @@ def start_host(work):
     with open(plugins_file, "w") as f:
         json.dump(config, f, indent=2)
     port = free_port()
-    env = dict(os.environ, KAFKA_BROKERS="embedded", PORT=str(port), PAKA_BIND="127.0.0.1", JWT_SECRET=SECRET,
+    env = dict(os.environ, KAFKA_BROKERS=brokers, PORT=str(port), PAKA_BIND="127.0.0.1", JWT_SECRET=SECRET,
                PAKA_PLUGINS_FILE=plugins_file, PAKA_PLUGIN_DIR=plugin_dir, PAKA_DATA_DIR=os.path.join(work, "data"))
-    log = open(os.path.join(ARTIFACTS, "console-host.log"), "w")
+    log = open(os.path.join(ARTIFACTS, log_name), "w")
     host = subprocess.Popen([os.path.join(BIN, "paka"), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
@@ -365,17 +365,44 @@ def main():
         shot(driver, "console-phone.png")
         driver.execute_script("document.getElementById('detail').scrollIntoView()")
         shot(driver, "console-phone-letters.png")
+        driver.quit()
+        driver = None
+        stop_host(host)
+
+        # 8. Fallback: a host whose Kafka is unreachable says so, processes synchronously, and
+        # the console still shows the plugins and the letter from the local spool.
+        shutil.rmtree(work, ignore_errors=True)
+        work = tempfile.mkdtemp(prefix="paka-console-fallback-")
+        host, url, plugins_file = start_host(work, brokers="127.0.0.1:9", log_name="console-host-fallback.log")
+        status, answer = api(url, client, "/kafka/test/audit", {"action": "console-test", "resource": "document", "details": {"note": "marker-bug"}})
+        if status != 200 or answer.get("mode") != "synchronous":
+            fail(f"the fallback host did not process synchronously: {status} {answer}")
+        driver = browser(1280, 900)
+        login(driver, url, operator)
+        WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "fallback").is_displayed())
+        if "Fallback mode" not in text(driver, "fallback"):
+            fail(f"the fallback banner says {text(driver, 'fallback')!r}")
+        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == 5)
+        click(driver, 'article.plugin[data-plugin="marker"] button[data-action="details"]')
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, '#letters-body tr[data-letter^="spool:"]'))
+        shot(driver, "console-fallback.png")
         print(f"console browser test passed: letter opened (markup shown as text), 2.0.0 swapped in, 2 letters replayed (delivered 2), "
-              f"offsets moved to latest while paused, read-only and publish-only tokens refused controls; screenshots in {ARTIFACTS}")
+              f"offsets moved to latest while paused, read-only and publish-only tokens refused controls, fallback mode shown with the spool's letter; screenshots in {ARTIFACTS}")
     finally:
         if driver:
             driver.quit()
-        host.send_signal(signal.SIGTERM)
-        try:
-            host.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            host.kill()
+        stop_host(host)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def stop_host(host):
+    if host.poll() is not None:
+        return
+    host.send_signal(signal.SIGTERM)
+    try:
+        host.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        host.kill()
 
 
 if __name__ == "__main__":
