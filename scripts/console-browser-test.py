@@ -248,7 +248,9 @@ def main():
         if "handler crashed on marker-bug" not in meta:
             fail(f"the letter does not show its reason: {meta!r}")
         if "type" not in text(driver, "letter-headers"):
-            fail("the letter's headers (CloudEvents attributes) are not shown")
+            fail("the letter's CloudEvents attributes are not shown")
+        if "paka-error" not in text(driver, "letter-kafka-headers"):
+            fail(f"the letter's Kafka headers are not shown: {text(driver, 'letter-kafka-headers')!r}")
         shot(driver, "console-letter.png")
 
         # 3. Fix and swap: the fixed build renamed over the file; the versions tab shows it.

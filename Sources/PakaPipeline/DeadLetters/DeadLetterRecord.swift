@@ -38,4 +38,7 @@ package struct DeadLetterEntry: Sendable {
     /// offset or line inside it.
     var source: String
     var position: Int64
+    /// The letter's Kafka headers in order (`paka-error`, `paka-attempts`, `paka.crash.signal`, …),
+    /// or the spool line's fields: what the console shows when a letter is opened.
+    package var headers: [(name: String, value: String)] = []
 }

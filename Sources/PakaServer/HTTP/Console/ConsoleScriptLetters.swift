@@ -79,7 +79,8 @@ extension ConsoleScript {
               ["where", l.source === "spool" ? "local spool (" + l.topic + ")" : l.topic + " partition " + l.partition + " offset " + l.offset],
               ["plugin version", l.pluginVersion || "-"], ["letter id", l.id], ["Kafka key", raw ? raw.key || "-" : "-"],
               ["replay of", l.replayOf || "-"], ["replayed by", l.replayBy || "-"]])),
-            el("h4", {}, "Headers (CloudEvents attributes)"), el("dl", {id: "letter-headers"}, pairs(headers)),
+            el("h4", {}, "Kafka headers"), el("dl", {id: "letter-kafka-headers"}, pairs(raw && raw.headers ? raw.headers : [])),
+            el("h4", {}, "CloudEvents attributes"), el("dl", {id: "letter-headers"}, pairs(headers)),
             el("h4", {}, "Payload (data)"), el("pre", {id: "letter-payload", tabindex: "0"}, payload));
           $("letter-title").focus();
         }

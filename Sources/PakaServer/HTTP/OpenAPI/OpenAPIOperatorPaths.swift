@@ -117,8 +117,10 @@ extension OpenAPIDocument {
                     "nextCursor": ["type": "string"], "scanned": ["type": "integer"], "truncated": ["type": "boolean"],
                     "kafkaUnavailable": ["type": "string", "description": "Why the .dlq topics were not read (only the spool was)."],
                     "payloads": ["type": "object", "description": "With `payload=true`: letter id → its key and envelope.",
-                                 "additionalProperties": ["type": "object", "required": ["key", "envelope"], "properties": [
-                                     "key": ["type": "string"], "envelope": ["type": "string", "description": "The CloudEvents envelope as consumed (JSON text)."]]]]]])],
+                                 "additionalProperties": ["type": "object", "required": ["key", "envelope", "headers"], "properties": [
+                                     "key": ["type": "string"], "envelope": ["type": "string", "description": "The CloudEvents envelope as consumed (JSON text)."],
+                                     "headers": ["type": "array", "description": "The letter's Kafka headers in order, `[name, value]` (names may repeat); for the spool, the line's fields.",
+                                                 "items": ["type": "array", "items": ["type": "string"], "minItems": 2, "maxItems": 2]]]]]]])],
                 errors: [400, 401, 404, 503])],
             "/plugins/{name}/dead-letters/replay": ["post": Op.operation(
                 "replayDeadLetters", "Give the selected dead letters back to this plugin only (called directly, never re-published to the topic), once per letter unless `force`, with `paka.replay.of/at/by` provenance in the envelope (scope `operate`). Answers when done (200) or after 10 s with the running report (202).",

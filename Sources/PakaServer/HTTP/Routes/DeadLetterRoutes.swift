@@ -27,6 +27,9 @@ struct DeadLetterRoutes {
     struct LetterPayload: Encodable {
         var key: String
         var envelope: String
+        /// The letter's Kafka headers in order (`[name, value]` pairs: names may repeat), or the
+        /// spool line's fields.
+        var headers: [[String]]
     }
 
     struct Replay: Encodable {
@@ -58,7 +61,8 @@ struct DeadLetterRoutes {
             let filters = query
             let (entries, result) = try await Self.mapping { try await offload { try store.page(plugin: name, topics: topics, query: filters) } }
             let payloads = withPayload ? Dictionary(entries.map { ($0.record.id, LetterPayload(key: String(decoding: $0.key, as: UTF8.self),
-                                                                                              envelope: String(decoding: $0.value, as: UTF8.self))) },
+                                                                                              envelope: String(decoding: $0.value, as: UTF8.self),
+                                                                                              headers: $0.headers.map { [$0.name, $0.value] })) },
                                                     uniquingKeysWith: { first, _ in first }) : nil
             return JSONResponse.make(Listing(plugin: name, letters: result.letters, nextCursor: result.nextCursor, scanned: result.scanned, truncated: result.truncated,
                                              kafkaUnavailable: result.kafkaUnavailable, payloads: payloads))
