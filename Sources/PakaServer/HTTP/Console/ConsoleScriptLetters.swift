@@ -33,7 +33,10 @@ extension ConsoleScript {
           return f;
         }
         async function loadLetters(name, older) {
-          if (!older) { letterState.rows = []; letterState.cursor = null; letterState.selected.clear(); letterState.payloads = {}; letterState.filters = letterFilters(); }
+          if (!older) {
+            letterState.rows = []; letterState.cursor = null; letterState.selected.clear(); letterState.payloads = {}; letterState.filters = letterFilters();
+            if ($("letter-view")) $("letter-view").hidden = true;  // the opened letter may have left the list (replayed)
+          }
           const q = new URLSearchParams({limit: "50", payload: "true"});
           for (const [k, v] of Object.entries(letterState.filters)) q.set(k, String(v));
           if ($("letters-all").checked) q.set("state", "all");

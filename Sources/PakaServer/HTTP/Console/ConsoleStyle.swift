@@ -34,6 +34,6 @@ enum ConsoleStyle {
         tr.open{background:#eef4ff}pre{background:#f2f4f7;border-radius:6px;padding:8px;overflow:auto;max-height:24em;white-space:pre-wrap;overflow-wrap:anywhere}
         dialog{max-width:min(560px,92vw);border:1px solid #889;border-radius:10px}dialog::backdrop{background:rgba(0,0,0,.3)}
         progress{width:12em}
-        @media (max-width:600px){body{padding:0 8px 16px}th.wide-only,td.wide-only{display:none}}
+        @media (max-width:600px){body{padding:0 8px 16px}th.wide-only,td.wide-only{display:none}td.reason{min-width:6em}th,td{padding:4px 3px}}
         """
 }
