@@ -1,115 +1,23 @@
 #!/usr/bin/env python3
 """Real-browser test of GET /console: headless Chromium (Debian's chromium + chromium-driver,
-driven by Selenium) against a running `paka serve` with the four processors on the embedded
-Kafka. Enters a token, sees the four plugins, pauses one, sees its state change (and
-plugins.json say so), resumes it, starts a replay (which shows its dry run before asking), and
-saves screenshots (desktop and phone width) as artifacts.
+driven by Selenium) against a running `paka serve` with the four processors and the runbook's
+`marker` plugin (Tests/Fixtures/marker.c, compiled here) on the embedded Kafka. It walks
+docs/operations.md: marker FAILs three events → the operator opens one letter and sees its
+payload (markup shown as text, never run) and reason → a fixed build is swapped in → two letters
+selected → dry run → replay → "delivered 2"; pause, move the offsets to latest, resume; a
+read-only token sees no operator controls, a publish-only token sees nothing and gets 403 from
+the API; phone width without sideways scrolling; no CSP violation logged. Screenshots of each
+step go to the artifact folder.
 
 Usage: scripts/console-browser-test.py [ARTIFACT_DIR]   (default .paka/artifacts)
 Needs: a debug build (.build/debug/paka and the processors), chromium, chromium-driver, selenium.
 DATABASE_URL is passed on when set (scripts/test starts a PostgreSQL)."""
-import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.error, urllib.request
+import os, shutil, sys, tempfile, time, urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.environ.get("PAKA_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
-ARTIFACTS = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".paka", "artifacts"))
-PROCESSORS = ["DocumentProcessor", "NotificationProcessor", "AuditLogger", "ReportGenerator"]
-SECRET = "console-browser-test-secret-0123456789"
-
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
-
-
-def fail(message):
-    print(f"console browser test FAILED: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def start_host(work):
-    plugin_dir = os.path.join(work, "plugins")
-    os.makedirs(plugin_dir, mode=0o755)
-    os.chmod(work, 0o755)
-    for product in PROCESSORS:
-        shutil.copyfile(os.path.join(BIN, f"lib{product}.so"), os.path.join(plugin_dir, f"lib{product}.so"))
-        os.chmod(os.path.join(plugin_dir, f"lib{product}.so"), 0o644)
-    plugins_file = os.path.join(work, "plugins.json")
-    shutil.copyfile(os.path.join(ROOT, "plugins.json"), plugins_file)
-    port = free_port()
-    env = dict(os.environ, KAFKA_BROKERS="embedded", PORT=str(port), PAKA_BIND="127.0.0.1", JWT_SECRET=SECRET,
-               PAKA_PLUGINS_FILE=plugins_file, PAKA_PLUGIN_DIR=plugin_dir, PAKA_DATA_DIR=os.path.join(work, "data"))
-    log = open(os.path.join(ARTIFACTS, "console-host.log"), "w")
-    host = subprocess.Popen([os.path.join(BIN, "paka"), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if host.poll() is not None:
-            fail("paka serve exited before listening (see console-host.log)")
-        try:
-            urllib.request.urlopen(url + "/health", timeout=2)
-            return host, url, plugins_file
-        except urllib.error.HTTPError:
-            return host, url, plugins_file  # 503 (a plugin unhealthy) still means it listens
-        except OSError:
-            time.sleep(0.2)
-    fail("paka serve did not listen within 120 s")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def admin_token():
-    out = subprocess.run([os.path.join(BIN, "paka"), "token", "--sub", "console-test", "--admin"],
-                         env=dict(os.environ, JWT_SECRET=SECRET), capture_output=True, text=True, check=True).stdout
-    return re.search(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", out).group(0)
-
-
-def browser(width, height, phone=False):
-    options = Options()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", f"--window-size={width},{height}"]:
-        options.add_argument(argument)
-    if phone:  # a real phone viewport (a desktop window cannot be made that narrow)
-        options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2}})
-    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
-
-
-def publish(url, token, count):
-    for i in range(count):
-        body = json.dumps({"action": "console-test", "resource": "document", "resourceId": i}).encode()
-        request = urllib.request.Request(url + "/kafka/test/audit", data=body, method="POST",
-                                         headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-        urllib.request.urlopen(request, timeout=10).read()
-
-
-def card_state(driver, name):
-    try:
-        cards = driver.find_elements(By.CSS_SELECTOR, f'article.plugin[data-plugin="{name}"]')
-        return cards[0].get_attribute("data-state") if cards else None
-    except StaleElementReferenceException:
-        return None  # the page re-rendered between the lookup and the read: ask again
-
-
-def click(driver, selector):
-    """Clicks the element `selector` finds, looking it up again when the page's periodic
-    refresh replaced it between the lookup and the click (a fresh-clone CI run hit that)."""
-    def attempt(d):
-        d.find_element(By.CSS_SELECTOR, selector).click()
-        return True
-    WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(attempt)
-
-
-def attribute(driver, selector, name):
-    """An attribute of the element `selector` finds, surviving a re-render the same way."""
-    return WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, selector).get_attribute(name))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from console_browser import (ARTIFACTS, MARKUP, By, StaleElementReferenceException, WebDriverWait, api, attribute, browser, card_state,
+                             choose, click, compile_marker, confirm, csp_violations, fail, login, make_token, publish, shot, start_host,
+                             stop_host, text, wait_for)
 
 
 def main():
@@ -120,58 +28,203 @@ def main():
     host, url, plugins_file = start_host(work)
     driver = None
     try:
-        token = admin_token()
-        publish(url, token, 20)  # some traffic, so the counters and sparklines have something to show
-        driver = browser(1280, 900)
-        driver.get(url + "/console")
-        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "token").is_displayed())
-        driver.find_element(By.ID, "token").send_keys(token)
-        driver.find_element(By.ID, "use-token").click()
-        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == 4)
-        names = sorted(c.get_attribute("data-plugin") for c in driver.find_elements(By.CSS_SELECTOR, "article.plugin"))
-        if names != ["audit", "document", "notification", "report"]:
-            fail(f"expected the four processors, saw {names}")
-        # Pause the first active plugin whose consumer is running.
-        WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, 'article.plugin[data-state="active"] button[data-action="pause"]'))
-        target = attribute(driver, 'article.plugin[data-state="active"]', "data-plugin")
-        click(driver, f'article.plugin[data-plugin="{target}"] button[data-action="pause"]')
-        WebDriverWait(driver, 30).until(lambda d: card_state(d, target) == "paused")
-        entry = next(p for p in json.load(open(plugins_file))["plugins"] if p["name"] == target)
-        if entry.get("paused") is not True:
-            fail(f"plugins.json does not say paused for {target}: {entry}")
-        publish(url, token, 20)
-        time.sleep(4)  # two refreshes: the rate sparklines get their points
-        driver.save_screenshot(os.path.join(ARTIFACTS, "console-paused.png"))
-        click(driver, f'article.plugin[data-plugin="{target}"] button[data-action="resume"]')
-        WebDriverWait(driver, 30).until(lambda d: card_state(d, target) == "active")
-        # Replay asks for a filter, runs a dry run first and asks before delivering anything.
-        click(driver, f'article.plugin[data-plugin="{target}"] button[data-action="replay"]')
-        WebDriverWait(driver, 10).until(EC.alert_is_present()).accept()  # empty filter: all letters
-        confirm = WebDriverWait(driver, 10).until(EC.alert_is_present())
-        if not confirm.text.startswith("Dry run: 0 letter(s) would go back to " + target + " only"):
-            fail(f"unexpected replay confirmation: {confirm.text!r}")
-        confirm.dismiss()
-        driver.quit()
+        operator = make_token("on-call", "--scope", "read operate")
+        client = make_token("billing-app", "--scope", "publish")
+        reader = make_token("dashboard", "--scope", "read")
+        with urllib.request.urlopen(url + "/console", timeout=10) as response:
+            policy = response.headers.get("Content-Security-Policy", "")
+        if "default-src 'none'" not in policy or "unsafe-inline" in policy:
+            fail(f"/console's Content-Security-Policy is not strict: {policy!r}")
+        wait_for("marker's consumer", lambda: api(url, operator, "/plugins/marker/offsets")[1].get("consumer") == "running")
 
-        # Phone width: the same page, one column, buttons reachable.
+        # 1. A bug: marker FAILs three events (one carries markup in its payload).
+        publish(url, client, 2, note="marker-bug")
+        publish(url, client, 1, note="marker-bug " + MARKUP)
+        publish(url, client, 5)  # ordinary traffic for the charts
+        letters = wait_for("three dead letters of marker", lambda: (lambda r: r[1]["letters"] if r[0] == 200 and len(r[1]["letters"]) == 3 else None)(
+            api(url, operator, "/plugins/marker/dead-letters")))
+
+        driver = browser(1280, 1000)
+        login(driver, url, operator)
+        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == 5)
+        names = sorted(c.get_attribute("data-plugin") for c in driver.find_elements(By.CSS_SELECTOR, "article.plugin"))
+        if names != ["audit", "document", "marker", "notification", "report"]:
+            fail(f"expected the four processors and marker, saw {names}")
+        topics = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#topics li")]
+        if len(topics) != 8:
+            fail(f"the overview lists {len(topics)} topics, not the eight: {topics}")
+        if "version" not in text(driver, "host") or "uptime" not in text(driver, "host"):
+            fail(f"the host section lacks version/uptime: {text(driver, 'host')!r}")
+        time.sleep(4)  # a few samples for the charts
+        shot(driver, "console-overview.png")
+
+        # 2. Look at what failed and why: open the letter whose payload carries markup.
+        click(driver, 'article.plugin[data-plugin="marker"] button[data-action="details"]')
+        WebDriverWait(driver, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#letters-body tr")) == 3)
+        status, page = api(url, operator, "/plugins/marker/dead-letters?payload=true")
+        target_row = next((l["id"] for l in letters if "<script>" in page["payloads"][l["id"]]["envelope"]), None)
+        if not target_row:
+            fail("no letter carries the markup payload")
+        click(driver, f'#letters-body tr[data-letter="{target_row}"] button.letter-open')
+        payload = text(driver, "letter-payload")
+        if MARKUP not in payload.replace('\\"', '"'):
+            fail(f"the payload is not shown as text: {payload!r}")
+        if driver.execute_script("return window.__pwned") is not None:
+            fail("the payload's markup was executed")
+        if driver.find_elements(By.CSS_SELECTOR, "#letter-view script, #letter-view img"):
+            fail("the payload's markup became elements")
+        meta = text(driver, "letter-meta")
+        if "handler crashed on marker-bug" not in meta:
+            fail(f"the letter does not show its reason: {meta!r}")
+        if "type" not in text(driver, "letter-headers"):
+            fail("the letter's CloudEvents attributes are not shown")
+        if "paka-error" not in text(driver, "letter-kafka-headers"):
+            fail(f"the letter's Kafka headers are not shown: {text(driver, 'letter-kafka-headers')!r}")
+        shot(driver, "console-letter.png")
+
+        # 3. Fix and swap: the fixed build renamed over the file; the versions tab shows it.
+        fixed = os.path.join(work, "libmarker.fixed.so")
+        compile_marker(fixed, fixed=True)
+        staged = os.path.join(work, "plugins", ".libmarker.so.new")
+        shutil.copyfile(fixed, staged)
+        os.chmod(staged, 0o644)
+        os.rename(staged, os.path.join(work, "plugins", "libmarker.so"))
+        wait_for("marker 2.0.0 active", lambda: any(p["name"] == "marker" and p.get("version") == "2.0.0" for p in api(url, operator, "/plugins")[1]))
+        time.sleep(2.5)  # the page's next refresh
+        click(driver, "#tab-versions")
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, '#versions-table tr[data-version="2.0.0"]'))
+        if not driver.find_elements(By.CSS_SELECTOR, '#versions-table tr[data-version="1.0.0"]'):
+            fail("the swap history does not show 1.0.0")
+        shot(driver, "console-versions.png")
+
+        # 4. Select two letters → dry run → replay → delivered 2.
+        click(driver, "#tab-letters")  # the list loaded in step 2 (it is not refreshed under the operator's hands)
+        WebDriverWait(driver, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#letters-body tr")) == 3)
+        click(driver, "#letters-body tr:nth-child(1) input.letter-select")
+        click(driver, "#letters-body tr:nth-child(2) input.letter-select")
+        if text(driver, "replay-count") != "2":
+            fail(f"two letters selected, the replay says {text(driver, 'replay-count')}")
+        click(driver, "#replay-dry-run")
+        summary = WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "dry-run-summary") and d.find_element(By.ID, "dry-run-summary").text)
+        if not summary.startswith("Dry run: 2 letter(s) would go back to marker only, version 2.0.0"):
+            fail(f"unexpected dry run: {summary!r}")
+        driver.find_element(By.ID, "replay-rate").clear()
+        driver.find_element(By.ID, "replay-rate").send_keys("50")
+        click(driver, "#replay-run")
+        confirm(driver, "2 letter(s) go back to marker only")
+        WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, '#replay-summary[data-status="done"]'))
+        result = text(driver, "replay-summary")
+        if "delivered 2," not in result or "failed again 0" not in result:
+            fail(f"the replay did not deliver 2: {result!r}")
+        click(driver, "#replay-report")
+        if '"delivered": 2' not in text(driver, "replay-report-json"):
+            fail("the report does not show delivered 2")
+        shot(driver, "console-replayed.png")
+        pending = api(url, operator, "/plugins/marker/dead-letters")[1]["letters"]
+        if len(pending) != 1:
+            fail(f"after the replay the API lists {len(pending)} pending letters, not 1")
+        WebDriverWait(driver, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#letters-body tr")) == 1)
+
+        # 5. Pause, move the offsets to latest (before → after confirmed), resume.
+        publish(url, client, 3)
+        click(driver, "#tab-offsets")
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "reset-offsets"))
+        enabled = WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda d: "enabled" if d.find_element(By.ID, "reset-offsets").is_enabled() else "disabled")
+        if enabled == "enabled":
+            fail("offsets can be moved while the plugin runs")
+        click(driver, 'article.plugin[data-plugin="marker"] button[data-action="pause"]')
+        WebDriverWait(driver, 30).until(lambda d: card_state(d, "marker") == "paused")
+        publish(url, client, 4)  # lag while paused
+        click(driver, "#tab-offsets")
+        WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda d: d.find_element(By.ID, "reset-offsets").is_enabled())
+        choose(driver, "reset-target", "latest")
+        click(driver, "#reset-offsets")
+        body = confirm(driver, "→")
+        if "audit.event/0" not in body:
+            fail(f"the confirmation does not list the partition: {body!r}")
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "reset-done"))
+        shot(driver, "console-offsets.png")
+        status, report = api(url, operator, "/plugins/marker/offsets")
+        if report["totalLag"] != 0:
+            fail(f"lag after the reset to latest is {report['totalLag']}, not 0")
+        click(driver, 'article.plugin[data-plugin="marker"] button[data-action="resume"]')
+        WebDriverWait(driver, 30).until(lambda d: card_state(d, "marker") == "active")
+        violations = csp_violations(driver)
+        if violations:
+            fail(f"CSP violations: {violations}")
+        driver.quit()
+        driver = None
+
+        # 6. Least privilege: a read-only token sees data and no controls; a publish-only token
+        # sees nothing and the API refuses it.
+        driver = browser(1280, 900)
+        login(driver, url, reader)
+        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == 5)
+        controls = driver.find_elements(By.CSS_SELECTOR, "button[data-action]:not([data-action=details])")
+        if controls:
+            fail(f"a read-only token is offered {[c.get_attribute('data-action') for c in controls]}")
+        click(driver, 'article.plugin[data-plugin="marker"] button[data-action="details"]')
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "letters-note"))
+        if driver.find_elements(By.ID, "replay-dry-run") or driver.find_elements(By.CSS_SELECTOR, "input.letter-select"):
+            fail("a read-only token is offered the replay")
+        click(driver, "#logout")
+        login(driver, url, client)
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "scope-note").is_displayed())
+        if driver.find_elements(By.CSS_SELECTOR, "article.plugin, button[data-action]"):
+            fail("a publish-only token is shown plugins or controls")
+        statuses = driver.execute_async_script("""
+            const done = arguments[arguments.length - 1], t = sessionStorage.getItem("pakaToken");
+            const call = (path, method) => fetch(path, {method, headers: {Authorization: "Bearer " + t, "Content-Type": "application/json"}, body: method === "POST" ? "{}" : undefined})
+              .then(async r => [path, r.status, (await r.json()).error]);
+            Promise.all([call("/plugins", "GET"), call("/plugins/marker/dead-letters", "GET"), call("/plugins/marker/pause", "POST")]).then(done);""")
+        for path, status, error in statuses:
+            if status != 403 or "scope" not in error:
+                fail(f"a publish-only token got {status} {error!r} from {path}")
+        shot(driver, "console-publish-only.png")
+        driver.quit()
+        driver = None
+
+        # 7. Phone width: one column, nothing scrolls sideways, the letters are reachable.
         driver = browser(390, 844, phone=True)
-        driver.get(url + "/console")
-        driver.find_element(By.ID, "token").send_keys(token)
-        driver.find_element(By.ID, "use-token").click()
-        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == 4)
+        login(driver, url, operator)
+        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == 5)
+        click(driver, 'article.plugin[data-plugin="marker"] button[data-action="details"]')
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#letters-body tr"))
         overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
         if overflow > 0:
             fail(f"the page scrolls sideways by {overflow}px at phone width")
-        driver.save_screenshot(os.path.join(ARTIFACTS, "console-phone.png"))
-        print(f"console browser test passed: paused and resumed '{target}'; screenshots in {ARTIFACTS}")
+        shot(driver, "console-phone.png")
+        driver.execute_script("document.getElementById('detail').scrollIntoView()")
+        shot(driver, "console-phone-letters.png")
+        driver.quit()
+        driver = None
+        stop_host(host)
+
+        # 8. Fallback: a host whose Kafka is unreachable says so, processes synchronously, and
+        # the console still shows the plugins and the letter from the local spool.
+        shutil.rmtree(work, ignore_errors=True)
+        work = tempfile.mkdtemp(prefix="paka-console-fallback-")
+        host, url, plugins_file = start_host(work, brokers="127.0.0.1:9", log_name="console-host-fallback.log")
+        status, answer = api(url, client, "/kafka/test/audit", {"action": "console-test", "resource": "document", "details": {"note": "marker-bug"}})
+        if status != 200 or answer.get("mode") != "synchronous":
+            fail(f"the fallback host did not process synchronously: {status} {answer}")
+        driver = browser(1280, 900)
+        login(driver, url, operator)
+        WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "fallback").is_displayed())
+        if "Fallback mode" not in text(driver, "fallback"):
+            fail(f"the fallback banner says {text(driver, 'fallback')!r}")
+        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == 5)
+        click(driver, 'article.plugin[data-plugin="marker"] button[data-action="details"]')
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, '#letters-body tr[data-letter^="spool:"]'))
+        shot(driver, "console-fallback.png")
+        print(f"console browser test passed: letter opened (markup shown as text), 2.0.0 swapped in, 2 letters replayed (delivered 2), "
+              f"offsets moved to latest while paused, read-only and publish-only tokens refused controls, fallback mode shown with the spool's letter; screenshots in {ARTIFACTS}")
     finally:
         if driver:
             driver.quit()
-        host.send_signal(signal.SIGTERM)
-        try:
-            host.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            host.kill()
+        stop_host(host)
         shutil.rmtree(work, ignore_errors=True)
 
 

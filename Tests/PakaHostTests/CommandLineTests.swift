@@ -64,6 +64,21 @@ import Testing
         #expect(forged == nil)
     }
 
+    @Test func tokenScopeOptionMintsThoseScopesAndRefusesATypo() async throws {
+        let secret = "a-test-secret-that-is-32-bytes-long!"
+        var env = ProcessInfo.processInfo.environment
+        env["JWT_SECRET"] = secret
+        let result = try run(TestPaths.pakaExecutable, ["token", "--sub", "client", "--scope", "publish read"], environment: env)
+        #expect(result.status == 0, "\(result.output)")
+        let claims = try await TokenAuthority(secret: secret).verify(result.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(claims.scope == "publish read")
+        #expect(claims.scopes == [.publish, .read])
+        #expect(!claims.isAdmin)
+        let typo = try run(TestPaths.pakaExecutable, ["token", "--sub", "client", "--scope", "publsh"], environment: env)
+        #expect(typo.status != 0)
+        #expect(typo.output.contains("unknown scope 'publsh'"), "\(typo.output)")
+    }
+
     @Test func shortSecretIsRefusedWithHowToMakeOne() throws {
         var env = ProcessInfo.processInfo.environment
         env["JWT_SECRET"] = "short"

@@ -10,6 +10,9 @@ public struct DeadLetterQuery: Sendable {
     public var errorContains: String?
     /// Letter ids or event ids; nil selects by the other filters.
     public var ids: Set<String>?
+    /// Only letters of events the plugin crashed or hung on (process isolation): their reason is
+    /// `CrashReport.message` ("plugin crashed: …", "plugin hung: …").
+    public var crashesOnly = false
     /// Include letters a replay already resolved.
     public var includeResolved = false
     /// Opaque, from the previous page's `nextCursor`.
@@ -21,6 +24,7 @@ public struct DeadLetterQuery: Sendable {
         if let since, record.time < since { return false }
         if let until, record.time > until { return false }
         if let errorContains, !errorContains.isEmpty, record.reason.range(of: errorContains, options: .caseInsensitive) == nil { return false }
+        if crashesOnly, !(record.reason.hasPrefix("plugin crashed:") || record.reason.hasPrefix("plugin hung:")) { return false }
         if let ids, !ids.contains(record.id), !(record.eventId.map(ids.contains) ?? false) { return false }
         if !includeResolved, record.state != "pending" { return false }
         return true

@@ -30,12 +30,15 @@ public struct DeadLetterRecord: Sendable, Codable, Equatable {
 
 /// A dead letter with the bytes a replay hands back to the plugin.
 package struct DeadLetterEntry: Sendable {
-    var record: DeadLetterRecord
-    var key: [UInt8]
+    package var record: DeadLetterRecord
+    package var key: [UInt8]
     /// The CloudEvents envelope as it was consumed.
-    var value: [UInt8]
+    package var value: [UInt8]
     /// Position for paging: the source (`<dlq topic>:<partition>` or `spool:<topic>`) and the
     /// offset or line inside it.
     var source: String
     var position: Int64
+    /// The letter's Kafka headers in order (`paka-error`, `paka-attempts`, `paka.crash.signal`, …),
+    /// or the spool line's fields: what the console shows when a letter is opened.
+    package var headers: [(name: String, value: String)] = []
 }

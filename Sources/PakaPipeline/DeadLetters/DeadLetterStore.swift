@@ -118,7 +118,8 @@ package final class DeadLetterStore: Sendable {
             attempts: header("paka-attempts").flatMap { Int($0) } ?? 1, reason: header("paka-error") ?? "",
             pluginVersion: header("paka-plugin-version"), source: "kafka", replayOf: header("paka.replay.of"), replayBy: header("paka.replay.by"),
             state: ledger.state(of: id))
-        return DeadLetterEntry(record: record, key: message.key ?? [], value: message.value, source: "\(message.topic):\(message.partition)", position: message.offset)
+        return DeadLetterEntry(record: record, key: message.key ?? [], value: message.value, source: "\(message.topic):\(message.partition)", position: message.offset,
+                               headers: message.headers.map { ($0.name, $0.value.map { String(decoding: $0, as: UTF8.self) } ?? "") })
     }
 
     private func scanSpool(topic: String, plugin: String, query: DeadLetterQuery, cursor: [String: Int64], scanned: inout Int) -> SourceScan {
@@ -146,8 +147,9 @@ package final class DeadLetterStore: Sendable {
                 source: "spool", replayOf: object["replayOf"] as? String, replayBy: object["replayBy"] as? String, state: ledger.state(of: id))
             if let since = query.since, record.time < since { olderThanWanted = true; break }
             if query.matches(record) {
+                let fields = object.filter { $0.key != "event" }.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") }
                 scan.found.append(DeadLetterEntry(record: record, key: Array((event["subject"] as? String ?? "").utf8), value: value,
-                                                  source: source, position: Int64(index)))
+                                                  source: source, position: Int64(index), headers: fields))
             }
         }
         scan.exhausted = index < 0 || olderThanWanted

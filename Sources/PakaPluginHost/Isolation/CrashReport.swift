@@ -9,7 +9,8 @@ public struct CrashReport: Sendable, Equatable {
     /// Crashes this event was part of.
     public var attempts: Int
 
-    /// "plugin crashed: SIGSEGV while handling this event".
+    /// "plugin crashed: SIGSEGV while handling this event". `DeadLetterQuery.crashesOnly` selects
+    /// letters by the "plugin crashed:" / "plugin hung:" prefixes: keep them.
     public var message: String {
         switch exit.cause {
         case .timeout(let ms): "plugin hung: no answer within \(ms) ms (handleTimeoutMs) while handling this event; the worker was killed"

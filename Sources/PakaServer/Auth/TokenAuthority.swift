@@ -32,8 +32,10 @@ public struct TokenAuthority: Sendable {
         await keys.add(hmac: HMACKey(from: value), digestAlgorithm: .sha256)
     }
 
-    public func issue(subject: String, admin: Bool, lifetime: TimeInterval) async throws -> String {
-        try await keys.sign(TokenClaims(subject: subject, expires: Date().addingTimeInterval(lifetime), admin: admin))
+    /// `scopes`: nil writes no `scope` claim (the token has what `admin` gives, or the legacy
+    /// publish + read); a set writes exactly those.
+    public func issue(subject: String, admin: Bool, scopes: Set<TokenScope>? = nil, lifetime: TimeInterval) async throws -> String {
+        try await keys.sign(TokenClaims(subject: subject, expires: Date().addingTimeInterval(lifetime), admin: admin, scopes: scopes))
     }
 
     /// The token's claims once its signature and time rules hold; a token verified before only

@@ -1,7 +1,8 @@
 import Foundation
 import JWTKit
 
-/// The claims of a Paka Bearer token: who (`sub`), until when (`exp`), and whether admin.
+/// The claims of a Paka Bearer token: who (`sub`), until when (`exp`), and what it may do
+/// (`scope`, `admin`; see `scopes`).
 ///
 /// Time rules (RFC 7519 §4.1.4–4.1.6): `exp` is required and must be in the future (no leeway:
 /// an expired token is refused at once); `nbf` and `iat`, when present, must not be in the
@@ -12,6 +13,8 @@ public struct TokenClaims: JWTPayload, Equatable {
     public var nbf: NotBeforeClaim?
     public var iat: IssuedAtClaim?
     public var admin: Bool?
+    /// Space-separated `TokenScope` names (OAuth 2.0's spelling). Unknown words grant nothing.
+    public var scope: String?
 
     /// How far the issuer's clock may run ahead of this host's.
     public static let clockSkew: TimeInterval = 60
@@ -21,15 +24,26 @@ public struct TokenClaims: JWTPayload, Equatable {
         public let description: String
     }
 
-    public init(subject: String, expires: Date, admin: Bool, notBefore: Date? = nil, issuedAt: Date = Date()) {
+    public init(subject: String, expires: Date, admin: Bool, scopes: Set<TokenScope>? = nil, notBefore: Date? = nil, issuedAt: Date = Date()) {
         self.sub = SubjectClaim(value: subject)
         self.exp = ExpirationClaim(value: expires)
         self.nbf = notBefore.map(NotBeforeClaim.init(value:))
         self.iat = IssuedAtClaim(value: issuedAt)
         self.admin = admin ? true : nil
+        self.scope = scopes.map(TokenScope.claimText)
     }
 
     public var isAdmin: Bool { admin ?? false }
+
+    /// `admin: true` grants every scope; a `scope` claim grants what it names; a token with
+    /// neither keeps the rights tokens had before scopes (`TokenScope.legacy`: publish and read).
+    public var scopes: Set<TokenScope> {
+        if isAdmin { return Set(TokenScope.allCases) }
+        guard let scope else { return TokenScope.legacy }
+        // Unknown words are ignored rather than refused: a token minted by a newer issuer with
+        // a scope this host does not know still works for the scopes it does know.
+        return Set(scope.split(separator: " ").compactMap { TokenScope(rawValue: String($0)) })
+    }
 
     public func verify(using algorithm: some JWTAlgorithm) async throws {
         try check(now: Date())

@@ -4,8 +4,9 @@ import PakaPluginHost
 
 /// Builds the host's router: every route, its auth, the error and metrics middleware.
 ///
-/// Public: `/health`, `/kafka/status`, `/metrics`, `/openapi.json`. Bearer: the seed's producers,
-/// `/upload`, `GET /plugins` and the plugin-served routes. Admin: reload, enable, disable.
+/// Public: `/health`, `/kafka/status`, `/metrics`, `/openapi.json`, `/console`. Scope `publish`:
+/// the seed's producers and `/upload`; `read`: `GET /plugins`, `/host`, offsets, dead letters,
+/// replay reports, plugin-served routes; `operate`: every state-changing operator route.
 public struct HTTPAPI: Sendable {
     public let app: PakaApplication
     /// The routes registered by the last `makeRouter()`, for 405s and the OpenAPI check.
@@ -39,20 +40,29 @@ public struct HTTPAPI: Sendable {
                      body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json.jsonBytes)))
         }
 
-        let bearer = router.group().add(middleware: BearerAuthMiddleware(tokens: app.tokens, requireAdmin: false))
-        KafkaRoutes(api: self).addProducers(to: bearer)
-        UploadRoutes(api: self).add(to: bearer)
-        PluginAdminRoutes(api: self).addList(to: bearer)
-        PluginOffsetRoutes(api: self).addBearer(to: bearer)
-        DeadLetterRoutes(api: self).addBearer(to: bearer)
-        PluginAdminRoutes(api: self).addPluginServed(to: bearer)
+        // One group per token scope (TokenScope): a publishing client's token reaches the
+        // first group only.
+        let publish = router.group().add(middleware: BearerAuthMiddleware(tokens: app.tokens, scope: .publish))
+        KafkaRoutes(api: self).addProducers(to: publish)
+        UploadRoutes(api: self).add(to: publish)
 
-        let admin = router.group().add(middleware: BearerAuthMiddleware(tokens: app.tokens, requireAdmin: true))
-        PluginAdminRoutes(api: self).addAdmin(to: admin)
-        PluginPauseRoutes(api: self).addAdmin(to: admin)
-        PluginOffsetRoutes(api: self).addAdmin(to: admin)
-        DeadLetterRoutes(api: self).addAdmin(to: admin)
-        PluginAdminRoutes(api: self).addRestart(to: admin)
+        let read = router.group().add(middleware: BearerAuthMiddleware(tokens: app.tokens, scope: .read))
+        PluginAdminRoutes(api: self).addList(to: read)
+        HostInfoRoutes(api: self).add(to: read)
+        PluginOffsetRoutes(api: self).addBearer(to: read)
+        DeadLetterRoutes(api: self).addBearer(to: read)
+        // Plugin-served routes expose the plugin's data (document status, search): read. A wrong
+        // method on a reserved operator name is a 405 before any scope check.
+        let served = router.group().add(middleware: ReservedPathMiddleware(routes: routeTable))
+            .add(middleware: BearerAuthMiddleware(tokens: app.tokens, scope: .read))
+        PluginAdminRoutes(api: self).addPluginServed(to: served)
+
+        let operate = router.group().add(middleware: BearerAuthMiddleware(tokens: app.tokens, scope: .operate))
+        PluginAdminRoutes(api: self).addAdmin(to: operate)
+        PluginPauseRoutes(api: self).addAdmin(to: operate)
+        PluginOffsetRoutes(api: self).addAdmin(to: operate)
+        DeadLetterRoutes(api: self).addAdmin(to: operate)
+        PluginAdminRoutes(api: self).addRestart(to: operate)
 
         routeTable.record(router.routes)
         return router

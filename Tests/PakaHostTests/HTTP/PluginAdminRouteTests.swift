@@ -44,13 +44,14 @@ import Testing
     }
 
     @Test(arguments: ["/plugins/reload", "/plugins/scripted/enable", "/plugins/scripted/disable"])
-    func adminRoutesAre403WithoutTheAdminClaim(route: String) async throws {
+    func adminRoutesAre403WithoutTheOperateScope(route: String) async throws {
         let host = try await TestHost(plugins: "[\(try scriptedEntry())]")
         let headers = try await host.bearer(admin: false)
         try await host.test { client in
             let response = try await client.execute(uri: route, method: .post, headers: headers)
             #expect(response.status == .forbidden)
-            #expect(response.object?["error"] as? String == "this route needs an admin token (paka token --admin)")
+            #expect(response.object?["error"] as? String
+                    == #"this route needs the 'operate' scope; this token has scope 'publish read' (mint one with: paka token --sub NAME --scope "operate", or --admin for all)"#)
         }
         #expect(host.app.registry.active(named: "scripted") != nil)
     }

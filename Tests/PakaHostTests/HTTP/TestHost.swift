@@ -41,8 +41,12 @@ final class TestHost: Sendable {
         app.registry.shutdown()
     }
 
-    func token(sub: String = "alice", admin: Bool = false, lifetime: TimeInterval = 3600) async throws -> String {
-        try await app.tokens.issue(subject: sub, admin: admin, lifetime: lifetime)
+    func token(sub: String = "alice", admin: Bool = false, scopes: Set<TokenScope>? = nil, lifetime: TimeInterval = 3600) async throws -> String {
+        try await app.tokens.issue(subject: sub, admin: admin, scopes: scopes, lifetime: lifetime)
+    }
+
+    func bearer(scopes: Set<TokenScope>) async throws -> HTTPFields {
+        [.authorization: "Bearer \(try await token(scopes: scopes))"]
     }
 
     func bearer(admin: Bool = false) async throws -> HTTPFields {

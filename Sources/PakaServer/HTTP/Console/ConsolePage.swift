@@ -1,8 +1,9 @@
-/// The console's single page: server-rendered HTML, inline CSS, a little plain JavaScript and
-/// SVG sparklines, nothing fetched from anywhere but this host's own API.
+/// The console's one HTML page: markup only. Its style (`ConsoleStyle`) and script
+/// (`ConsoleScript`) are served from `/console/console.css` and `/console/console.js`, the same
+/// origin, so the Content-Security-Policy can forbid every inline script and style.
 ///
-/// Rates and lag are sampled from the host's counters (`GET /plugins`, `GET …/offsets`) every
-/// two seconds while the page is open; the sparklines show the last two minutes.
+/// The server renders nothing from the API into the page: the script fills it with text nodes
+/// (never `innerHTML`), so event payloads and plugin messages cannot become markup.
 enum ConsolePage {
     static func html(brokers: String) -> String {
         """
@@ -10,18 +11,57 @@ enum ConsolePage {
         <html lang="en"><head><meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>Paka console</title>
-        <style>\(css)</style></head>
+        <link rel="stylesheet" href="/console/console.css"></head>
         <body>
-        <header><h1>Paka console</h1><span id="who"></span><button id="logout" hidden>Forget token</button></header>
-        <section id="login"><form id="login-form">
-          <label for="token">Bearer token (<code>paka token --sub NAME [--admin]</code>)</label>
+        <header>
+          <h1>Paka console</h1>
+          <span id="who"></span>
+          <span class="spacer"></span>
+          <span id="refreshed" class="note" aria-live="off"></span>
+          <button id="refresh-toggle" type="button" aria-pressed="false" hidden>Pause auto-refresh</button>
+          <button id="logout" type="button" hidden>Forget token</button>
+        </header>
+        <section id="login" aria-labelledby="login-title"><h2 id="login-title" class="visually-hidden">Sign in</h2>
+        <form id="login-form">
+          <label for="token">Bearer token (<code>paka token --sub NAME --scope "read operate"</code>)</label>
           <input id="token" type="password" autocomplete="off" required>
           <button id="use-token" type="submit">Open console</button>
-          <p id="login-error" class="error"></p>
+          <p id="login-error" class="error" role="alert"></p>
         </form></section>
-        <p id="status" class="note">Kafka: \(escape(brokers))</p>
-        <main id="plugins" aria-live="polite"></main>
-        <script>\(script)</script>
+        <p id="fallback" class="banner" role="status" hidden></p>
+        <p id="status" class="note" role="status" aria-live="polite">Kafka: \(escape(brokers))</p>
+        <main id="app" hidden>
+          <p id="scope-note" class="banner" hidden></p>
+          <section id="overview" aria-labelledby="overview-title">
+            <h2 id="overview-title">Overview</h2>
+            <div class="panels">
+              <div class="panel"><h3>Kafka</h3><dl id="kafka"></dl><h4>Topics</h4><ul id="topics" class="topics"></ul></div>
+              <div class="panel"><h3>Host</h3><dl id="host"></dl></div>
+              <div class="panel wide"><h3>Totals, last 2 minutes</h3><div id="totals" class="charts"></div></div>
+            </div>
+          </section>
+          <section aria-labelledby="plugins-title"><h2 id="plugins-title">Plugins</h2><div id="plugins" aria-live="polite"></div></section>
+          <section id="detail" aria-labelledby="detail-title" hidden>
+            <div class="detail-head"><h2 id="detail-title" tabindex="-1"></h2><button id="detail-close" type="button">Close</button></div>
+            <div role="tablist" aria-label="Plugin detail">
+              <button type="button" role="tab" id="tab-letters" aria-controls="panel-letters" aria-selected="true">Dead letters</button>
+              <button type="button" role="tab" id="tab-offsets" aria-controls="panel-offsets" aria-selected="false">Offsets and lag</button>
+              <button type="button" role="tab" id="tab-versions" aria-controls="panel-versions" aria-selected="false">Versions</button>
+            </div>
+            <div id="panel-letters" role="tabpanel" aria-labelledby="tab-letters"></div>
+            <div id="panel-offsets" role="tabpanel" aria-labelledby="tab-offsets" hidden></div>
+            <div id="panel-versions" role="tabpanel" aria-labelledby="tab-versions" hidden></div>
+          </section>
+        </main>
+        <dialog id="confirm" aria-labelledby="confirm-title">
+          <form method="dialog">
+            <h2 id="confirm-title"></h2>
+            <div id="confirm-body"></div>
+            <div class="actions"><button id="confirm-cancel" value="cancel" type="submit">Cancel</button>
+            <button id="confirm-ok" value="ok" type="submit" class="primary">Confirm</button></div>
+          </form>
+        </dialog>
+        <script src="/console/console.js"></script>
         </body></html>
         """
     }
@@ -30,139 +70,4 @@ enum ConsolePage {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
-
-    private static let css = """
-        body{font:15px/1.4 system-ui,sans-serif;margin:0;padding:0 12px 24px;background:#f6f7f9;color:#1c1f24}
-        header{display:flex;gap:12px;align-items:center;flex-wrap:wrap}h1{font-size:1.3em;margin:12px 0}
-        #login form{display:flex;flex-direction:column;gap:8px;max-width:480px}input{font:inherit;padding:8px}
-        button{font:inherit;padding:6px 10px;border:1px solid #889;border-radius:6px;background:#fff;cursor:pointer}
-        button:disabled{opacity:.5}.error{color:#b00020}.note{color:#556;font-size:.9em}
-        #plugins{display:grid;grid-template-columns:repeat(auto-fill,minmax(290px,1fr));gap:12px}
-        .plugin{background:#fff;border:1px solid #d5d8de;border-radius:10px;padding:12px;min-width:0}
-        .plugin h2{font-size:1.1em;margin:0 0 6px;display:flex;justify-content:space-between;gap:8px}
-        .state{font-size:.8em;padding:2px 8px;border-radius:10px;background:#e3e6ea}
-        .state.active{background:#d4f4dd}.state.paused{background:#fff1c2}.state.failed,.state.crashed{background:#ffd9d9}
-        dl{display:grid;grid-template-columns:auto 1fr;gap:2px 10px;margin:6px 0}dt{color:#556}dd{margin:0;overflow-wrap:anywhere}
-        svg{width:100%;height:34px;background:#f2f4f7;border-radius:4px}polyline{fill:none;stroke:#2f6fde;stroke-width:1.5}
-        .actions{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px}ul{margin:4px 0;padding-left:18px;font-size:.9em}
-        """
-
-    private static let script = #"""
-        "use strict";
-        const KEY = "pakaToken", samples = {}, letters = {};
-        let timer = null;
-        const $ = (id) => document.getElementById(id);
-        function token() { return sessionStorage.getItem(KEY); }
-        function claims(t) {
-          try { return JSON.parse(atob(t.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))); } catch (e) { return {}; }
-        }
-        async function api(path, options) {
-          const response = await fetch(path, Object.assign({headers: {"Authorization": "Bearer " + token(), "Content-Type": "application/json"}}, options || {}));
-          const body = await response.json().catch(() => ({}));
-          if (!response.ok) { const e = new Error(body.error || ("HTTP " + response.status)); e.status = response.status; throw e; }
-          return body;
-        }
-        function el(tag, attrs, ...children) {
-          const node = document.createElement(tag);
-          for (const [k, v] of Object.entries(attrs || {})) { if (k === "class") node.className = v; else node.setAttribute(k, v); }
-          for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(c == null ? "-" : String(c)));
-          return node;
-        }
-        function sparkline(values) {
-          const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-          svg.setAttribute("viewBox", "0 0 100 30"); svg.setAttribute("preserveAspectRatio", "none");
-          const max = Math.max(1, ...values), line = document.createElementNS(svg.namespaceURI, "polyline");
-          line.setAttribute("points", values.map((v, i) => (values.length < 2 ? 0 : i * 100 / (values.length - 1)).toFixed(1) + "," + (29 - v * 28 / max).toFixed(1)).join(" "));
-          svg.append(line); return svg;
-        }
-        function record(name, handled, lag) {
-          const list = samples[name] = samples[name] || [], now = Date.now();
-          const last = list[list.length - 1];
-          const rate = last ? Math.max(0, (handled - last.handled) * 1000 / Math.max(1, now - last.t)) : 0;
-          list.push({t: now, handled, lag, rate}); if (list.length > 60) list.shift();
-          return list;
-        }
-        async function act(button, path, body) {
-          button.disabled = true;
-          try { const answer = await api(path, {method: "POST", body: JSON.stringify(body || {})}); $("status").textContent = answer.message || "done"; }
-          catch (e) { $("status").textContent = "failed: " + e.message; }
-          finally { button.disabled = false; refresh(); }
-        }
-        async function replay(button, name) {
-          const filter = prompt("Replay dead letters of " + name + " whose reason contains (empty: all):", "");
-          if (filter === null) return;
-          const selection = filter ? {errorContains: filter} : {since: "1970-01-01T00:00:00Z"};
-          try {
-            const dry = await api("/plugins/" + name + "/dead-letters/replay", {method: "POST", body: JSON.stringify(Object.assign({dryRun: true}, selection))});
-            const r = dry.replay;
-            if (!confirm("Dry run: " + (r.selected - r.skipped) + " letter(s) would go back to " + name + " only (" + r.skipped + " already replayed). Replay now?")) return;
-            button.disabled = true;
-            const done = await api("/plugins/" + name + "/dead-letters/replay", {method: "POST", body: JSON.stringify(selection)});
-            $("status").textContent = "replay " + done.replay.id + ": " + done.replay.status + ", delivered " + done.replay.delivered + ", failed again " + done.replay.failedAgain;
-          } catch (e) { $("status").textContent = "replay failed: " + e.message; }
-          finally { button.disabled = false; refresh(); }
-        }
-        function card(p, admin) {
-          const c = p.counters || {}, state = p.state === "active" && p.paused ? "paused" : p.state;
-          const list = record(p.name, c.handled || 0, p.lag == null ? 0 : p.lag);
-          const node = el("article", {class: "plugin", "data-plugin": p.name, "data-state": state},
-            el("h2", {}, p.name, el("span", {class: "state " + state}, state)),
-            el("dl", {},
-              el("dt", {}, "version"), el("dd", {}, (p.version || "-") + " (abi " + (p.abi || "-") + ")"),
-              el("dt", {}, "isolation"), el("dd", {}, p.isolation || "inprocess"),
-              el("dt", {}, "swaps"), el("dd", {}, (p.history || []).map(h => h.version + (h.state === "active" ? "*" : "")).join(" → ") || "-"),
-              el("dt", {}, "events/s"), el("dd", {}, list[list.length - 1].rate.toFixed(1)),
-              el("dt", {}, "lag"), el("dd", {}, p.lag == null ? "-" : p.lag),
-              el("dt", {}, "handled"), el("dd", {}, c.handled),
-              el("dt", {}, "retries"), el("dd", {}, c.retried),
-              el("dt", {}, "dead letters"), el("dd", {}, c.deadLettered),
-              el("dt", {}, "crashes"), el("dd", {}, p.crashes != null ? p.crashes : (c.crashes != null ? c.crashes : 0)),
-              el("dt", {}, "last error"), el("dd", {}, p.lastError || "-")),
-            el("div", {class: "note"}, "events/s"), sparkline(list.map(s => s.rate)),
-            el("div", {class: "note"}, "lag"), sparkline(list.map(s => s.lag)));
-          const reasons = letters[p.name] || [];
-          if (reasons.length) node.append(el("div", {class: "note"}, "recent dead letters"), el("ul", {}, ...reasons.map(l => el("li", {}, l.eventId + ": " + l.reason))));
-          if (admin) {
-            const row = el("div", {class: "actions"});
-            const b = (label, handler) => { const x = el("button", {type: "button", "data-action": label}, label); x.onclick = () => handler(x); row.append(x); };
-            if (p.state === "active") b(p.paused ? "resume" : "pause", x => act(x, "/plugins/" + p.name + "/" + (p.paused ? "resume" : "pause")));
-            b("replay", x => replay(x, p.name));
-            if ((p.history || []).length > 1) b("rollback", x => confirm("Roll " + p.name + " back to the previous version?") && act(x, "/plugins/" + p.name + "/rollback"));
-            b(p.state === "disabled" ? "enable" : "disable", x => act(x, "/plugins/" + p.name + "/" + (p.state === "disabled" ? "enable" : "disable")));
-            node.append(row);
-          }
-          return node;
-        }
-        async function refresh() {
-          if (!token()) return;
-          try {
-            const plugins = await api("/plugins");
-            await Promise.all(plugins.map(async p => {
-              if (p.state !== "active") return;
-              try { p.lag = (await api("/plugins/" + p.name + "/offsets")).totalLag; } catch (e) { p.lag = null; }
-              try { letters[p.name] = (await api("/plugins/" + p.name + "/dead-letters?limit=3")).letters; } catch (e) { letters[p.name] = []; }
-            }));
-            const admin = claims(token()).admin === true;
-            $("plugins").replaceChildren(...plugins.map(p => card(p, admin)));
-            $("status").dataset.loaded = "true";
-          } catch (e) {
-            if (e.status === 401) { logout("token refused: " + e.message); return; }
-            $("status").textContent = "cannot load plugins: " + e.message;
-          }
-        }
-        function show() {
-          const signedIn = !!token();
-          $("login").hidden = signedIn; $("logout").hidden = !signedIn;
-          const c = signedIn ? claims(token()) : {};
-          $("who").textContent = signedIn ? (c.sub || "?") + (c.admin ? " (admin)" : "") : "";
-          if (signedIn) { refresh(); timer = timer || setInterval(refresh, 2000); }
-        }
-        function logout(message) {
-          sessionStorage.removeItem(KEY); clearInterval(timer); timer = null;
-          $("plugins").replaceChildren(); $("login-error").textContent = message || ""; show();
-        }
-        $("login-form").onsubmit = (event) => { event.preventDefault(); sessionStorage.setItem(KEY, $("token").value.trim()); $("token").value = ""; show(); };
-        $("logout").onclick = () => logout();
-        show();
-        """#
 }

@@ -1,14 +1,16 @@
 import Hummingbird
 
 /// Requires `Authorization: Bearer <jwt>` verified by `TokenAuthority` (jwt-kit, HS256,
-/// constant-time signature check) and, for admin routes, the `admin: true` claim.
+/// constant-time signature check) carrying the route's `TokenScope`.
 ///
 /// 401 carries `WWW-Authenticate: Bearer` (RFC 6750) and, when a token was sent but refused,
-/// `error="invalid_token"`, so clients know to fetch a new one rather than retry.
+/// `error="invalid_token"`, so clients know to fetch a new one rather than retry. A valid token
+/// without the scope is 403 with `error="insufficient_scope"` and the scope named, so the
+/// operator knows which token to mint instead.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = PakaRequestContext
     let tokens: TokenAuthority
-    let requireAdmin: Bool
+    let scope: TokenScope
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
@@ -25,12 +27,20 @@ struct BearerAuthMiddleware: RouterMiddleware {
         } catch {
             throw invalid(Self.reason(for: error))
         }
-        if requireAdmin && !claims.isAdmin {
-            throw APIError(.forbidden, "this route needs an admin token (paka token --admin)")
+        let granted = claims.scopes
+        guard granted.contains(scope) else {
+            throw APIError(.forbidden, Self.missing(scope, granted: granted),
+                           headers: [.wwwAuthenticate: #"Bearer error="insufficient_scope", scope="\#(scope)""#])
         }
         var context = context
         context.claims = claims
         return try await next(request, context)
+    }
+
+    /// "this route needs the 'operate' scope; this token has: publish (mint one with …)".
+    static func missing(_ scope: TokenScope, granted: Set<TokenScope>) -> String {
+        let has = granted.isEmpty ? "no scope" : "scope '\(TokenScope.claimText(granted))'"
+        return "this route needs the '\(scope)' scope; this token has \(has) (mint one with: paka token --sub NAME --scope \"\(scope)\", or --admin for all)"
     }
 
     private func invalid(_ message: String) -> APIError {

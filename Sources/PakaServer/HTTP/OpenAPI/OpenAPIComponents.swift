@@ -25,7 +25,11 @@ enum OpenAPIComponents {
             "headers": ["WWW-Authenticate": ["description": #"`Bearer`, or `Bearer error="invalid_token"` when a token was refused."#, "schema": ["type": "string"]]],
             "content": json(ref("Error")),
         ],
-        "Forbidden": response("The token has no `admin: true` claim.", ref("Error")),
+        "Forbidden": [
+            "description": "The token lacks the operation's scope; the message names it.",
+            "headers": ["WWW-Authenticate": ["description": #"`Bearer error="insufficient_scope", scope="<the scope>"`."#, "schema": ["type": "string"]]],
+            "content": json(ref("Error")),
+        ],
         "NotFound": response("Unknown route, plugin, or plugin without an http hook.", ref("Error")),
         "MethodNotAllowed": [
             "description": "Known path, wrong method.",

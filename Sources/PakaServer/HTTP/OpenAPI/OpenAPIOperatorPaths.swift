@@ -45,9 +45,9 @@ extension OpenAPIDocument {
     private static func pauseOperation(_ action: String) -> JSONValue {
         ["post": Op.operation(
             "\(action)Plugin", action == "pause"
-                ? "Pause the plugin's consumer (admin): it finishes its batch, commits and holds its partitions without fetching. Written as `\"paused\": true` into plugins.json (atomic, format kept), so it survives a restart; the plugin is not swapped."
-                : "Resume a paused plugin's consumer (admin); `\"paused\": false` in plugins.json.",
-            security: Op.bearer, parameters: [Op.nameParameter],
+                ? "Pause the plugin's consumer (scope `operate`): it finishes its batch, commits and holds its partitions without fetching. Written as `\"paused\": true` into plugins.json (atomic, format kept), so it survives a restart; the plugin is not swapped."
+                : "Resume a paused plugin's consumer (scope `operate`); `\"paused\": false` in plugins.json.",
+            security: Op.scoped(.operate), parameters: [Op.nameParameter],
             responses: ["200": OpenAPIComponents.response("Recorded; `consumer` is the consumer's state after the change.", ["type": "object", "properties": [
                 "ok": ["type": "boolean"], "plugin": ["type": "string"], "paused": ["type": "boolean"],
                 "consumer": ["type": "string", "enum": ["running", "pausing", "paused", "resuming", "stopped", "none"]], "message": ["type": "string"]]])],
@@ -57,14 +57,30 @@ extension OpenAPIDocument {
     static var operatorPaths: [String: JSONValue] {
         [
             "/console": ["get": Op.operation(
-                "console", "The operator's console: one HTML page (no framework, no external requests) that asks for a token and shows every plugin's state, versions, rates, lag, retries, dead letters and crashes, with admin buttons.",
+                "console", "The operator's console: one HTML page (no framework, nothing loaded from elsewhere, a strict Content-Security-Policy) that asks for a token and shows the overview (Kafka, topics, host, totals), every plugin, its dead letters (open, select, dry run, replay), offsets (move while paused) and versions (rollback); it offers only what the token's scope allows.",
                 security: Op.publicRoute,
                 responses: ["200": ["description": "HTML.", "content": ["text/html": ["schema": ["type": "string"]]]]], errors: [])],
+            "/console/console.js": ["get": Op.operation(
+                "consoleScript", "The console's script (same origin, so the page's CSP allows no inline script).", security: Op.publicRoute,
+                responses: ["200": ["description": "JavaScript.", "content": ["text/javascript": ["schema": ["type": "string"]]]]], errors: [])],
+            "/console/console.css": ["get": Op.operation(
+                "consoleStyle", "The console's style sheet.", security: Op.publicRoute,
+                responses: ["200": ["description": "CSS.", "content": ["text/css": ["schema": ["type": "string"]]]]], errors: [])],
+            "/host": ["get": Op.operation(
+                "hostInfo", "The host itself: version, process id, start time and uptime, resident memory, Kafka connected or the synchronous fallback.",
+                security: Op.scoped(.read),
+                responses: ["200": OpenAPIComponents.response("The host.", ["type": "object", "required": ["ok", "version", "pid", "startedAt", "uptimeSeconds", "kafkaConnected", "brokers", "mode", "plugins"], "properties": [
+                    "ok": ["type": "boolean"], "version": ["type": "string"], "pid": ["type": "integer"],
+                    "startedAt": ["type": "string", "format": "date-time"], "uptimeSeconds": ["type": "number"],
+                    "residentBytes": ["type": ["integer", "null"], "description": "Resident set size (VmRSS); absent without procfs."],
+                    "kafkaConnected": ["type": "boolean"], "brokers": ["type": "string"],
+                    "mode": ["type": "string", "enum": ["kafka", "synchronous"]], "plugins": ["type": "integer"]]])],
+                errors: [])],
             "/plugins/{name}/pause": pauseOperation("pause"),
             "/plugins/{name}/resume": pauseOperation("resume"),
             "/plugins/{name}/offsets": [
                 "get": Op.operation(
-                    "pluginOffsets", "The plugin's consumer group per partition: committed offset, start, end and lag.", security: Op.bearer,
+                    "pluginOffsets", "The plugin's consumer group per partition: committed offset, start, end and lag.", security: Op.scoped(.read),
                     parameters: [Op.nameParameter],
                     responses: ["200": OpenAPIComponents.response("Offsets.", ["type": "object", "properties": [
                         "ok": ["type": "boolean"], "plugin": ["type": "string"], "group": ["type": "string"], "consumer": ["type": "string"],
@@ -72,8 +88,8 @@ extension OpenAPIDocument {
                         "409": OpenAPIComponents.response("The plugin has no running consumer.", OpenAPIComponents.ref("Error"))],
                     errors: [401, 404, 503]),
                 "post": Op.operation(
-                    "resetPluginOffsets", "Move the paused plugin's group (admin): to `earliest`, `latest`, a `timestamp`, or explicit `offsets`. Refused with 409 unless paused.",
-                    security: Op.bearer,
+                    "resetPluginOffsets", "Move the paused plugin's group (scope `operate`): to `earliest`, `latest`, a `timestamp`, or explicit `offsets`. Refused with 409 unless paused.",
+                    security: Op.scoped(.operate),
                     body: ["required": true, "content": OpenAPIComponents.json(["type": "object", "description": "Exactly one of the members.", "properties": [
                         "to": ["type": "string", "enum": ["earliest", "latest"]],
                         "timestamp": ["oneOf": [["type": "string", "format": "date-time"], ["type": "integer", "description": "Milliseconds since the epoch."]]],
@@ -88,23 +104,31 @@ extension OpenAPIDocument {
             ],
             "/plugins/{name}/dead-letters": ["get": Op.operation(
                 "pluginDeadLetters", "The plugin's dead letters, newest first: from `<topic>.dlq` of its topics (by the `paka-plugin` header) and from the synchronous path's local spool. Paginated and bounded.",
-                security: Op.bearer,
+                security: Op.scoped(.read),
                 parameters: [Op.nameParameter, query("limit", "1-500, default 50.", ["type": "integer", "minimum": 1, "maximum": 500]),
                              query("since", "ISO 8601 or epoch milliseconds."), query("until", "ISO 8601 or epoch milliseconds."),
                              query("errorContains", "Case-insensitive substring of the reason."),
                              query("cursor", "`nextCursor` of the previous page."),
-                             query("state", "`pending` (default) or `all` (include letters a replay resolved).", ["type": "string", "enum": ["pending", "all"]])],
+                             query("state", "`pending` (default) or `all` (include letters a replay resolved).", ["type": "string", "enum": ["pending", "all"]]),
+                             query("crashOnly", "`true`: only letters of events the plugin crashed or hung on (process isolation).", ["type": "string", "enum": ["true", "false"]]),
+                             query("payload", "`true`: add `payloads` (each letter's Kafka key and CloudEvents envelope, as text).", ["type": "string", "enum": ["true", "false"]])],
                 responses: ["200": OpenAPIComponents.response("One page.", ["type": "object", "properties": [
                     "ok": ["type": "boolean"], "plugin": ["type": "string"], "letters": ["type": "array", "items": deadLetter],
                     "nextCursor": ["type": "string"], "scanned": ["type": "integer"], "truncated": ["type": "boolean"],
-                    "kafkaUnavailable": ["type": "string", "description": "Why the .dlq topics were not read (only the spool was)."]]])],
+                    "kafkaUnavailable": ["type": "string", "description": "Why the .dlq topics were not read (only the spool was)."],
+                    "payloads": ["type": "object", "description": "With `payload=true`: letter id → its key and envelope.",
+                                 "additionalProperties": ["type": "object", "required": ["key", "envelope", "headers"], "properties": [
+                                     "key": ["type": "string"], "envelope": ["type": "string", "description": "The CloudEvents envelope as consumed (JSON text)."],
+                                     "headers": ["type": "array", "description": "The letter's Kafka headers in order, `[name, value]` (names may repeat); for the spool, the line's fields.",
+                                                 "items": ["type": "array", "items": ["type": "string"], "minItems": 2, "maxItems": 2]]]]]]])],
                 errors: [400, 401, 404, 503])],
             "/plugins/{name}/dead-letters/replay": ["post": Op.operation(
-                "replayDeadLetters", "Give the selected dead letters back to this plugin only (called directly, never re-published to the topic), once per letter unless `force`, with `paka.replay.of/at/by` provenance in the envelope (admin). Answers when done (200) or after 10 s with the running report (202).",
-                security: Op.bearer,
+                "replayDeadLetters", "Give the selected dead letters back to this plugin only (called directly, never re-published to the topic), once per letter unless `force`, with `paka.replay.of/at/by` provenance in the envelope (scope `operate`). Answers when done (200) or after 10 s with the running report (202).",
+                security: Op.scoped(.operate),
                 body: ["required": true, "content": OpenAPIComponents.json(["type": "object", "description": "`ids`, or at least one of `since`/`until`/`errorContains`.", "properties": [
                     "ids": ["type": "array", "items": ["type": "string"], "description": "Dead-letter ids or event ids."],
                     "since": ["type": "string"], "until": ["type": "string"], "errorContains": ["type": "string"],
+                    "crashOnly": ["type": "boolean", "description": "Only letters of crashes and hangs (with the other filters)."],
                     "dryRun": ["type": "boolean"], "ratePerSecond": ["type": "number", "exclusiveMinimum": 0], "force": ["type": "boolean"]]])],
                 parameters: [Op.nameParameter],
                 responses: ["200": OpenAPIComponents.response("Finished (or dry run): the report.", replayReport),
@@ -112,7 +136,7 @@ extension OpenAPIDocument {
                 errors: [400, 401, 403, 404, 415, 503])],
             "/plugins/{name}/dead-letters/replays/{id}": ["get": Op.operation(
                 "deadLetterReplay", "A replay's report: selected, delivered, failed again, skipped, not delivered, per letter. Kept under PAKA_DATA_DIR/replays; after a restart a replay that was running reads `interrupted`.",
-                security: Op.bearer,
+                security: Op.scoped(.read),
                 parameters: [Op.nameParameter, ["name": "id", "in": "path", "required": true, "schema": ["type": "string"]]],
                 responses: ["200": OpenAPIComponents.response("The report.", replayReport)], errors: [401, 404])],
         ]

@@ -18,6 +18,18 @@ struct DeadLetterRoutes {
         var scanned: Int
         var truncated: Bool
         var kafkaUnavailable: String?
+        /// With `payload=true`: per letter id, its Kafka key and CloudEvents envelope as text.
+        var payloads: [String: LetterPayload]?
+    }
+
+    /// What the console shows when one letter is opened. Text, never markup: the page puts it
+    /// in text nodes.
+    struct LetterPayload: Encodable {
+        var key: String
+        var envelope: String
+        /// The letter's Kafka headers in order (`[name, value]` pairs: names may repeat), or the
+        /// spool line's fields.
+        var headers: [[String]]
     }
 
     struct Replay: Encodable {
@@ -43,11 +55,17 @@ struct DeadLetterRoutes {
                 guard ["pending", "all"].contains(state) else { throw APIError.badRequest("'state' must be pending (default) or all") }
                 query.includeResolved = state == "all"
             }
+            query.crashesOnly = try Self.boolean(parameters["crashOnly"].map(String.init), field: "crashOnly")
+            let withPayload = try Self.boolean(parameters["payload"].map(String.init), field: "payload")
             let store = api.app.deadLetters.store
             let filters = query
-            let result = try await Self.mapping { try await offload { try store.page(plugin: name, topics: topics, query: filters).page } }
+            let (entries, result) = try await Self.mapping { try await offload { try store.page(plugin: name, topics: topics, query: filters) } }
+            let payloads = withPayload ? Dictionary(entries.map { ($0.record.id, LetterPayload(key: String(decoding: $0.key, as: UTF8.self),
+                                                                                              envelope: String(decoding: $0.value, as: UTF8.self),
+                                                                                              headers: $0.headers.map { [$0.name, $0.value] })) },
+                                                    uniquingKeysWith: { first, _ in first }) : nil
             return JSONResponse.make(Listing(plugin: name, letters: result.letters, nextCursor: result.nextCursor, scanned: result.scanned, truncated: result.truncated,
-                                             kafkaUnavailable: result.kafkaUnavailable))
+                                             kafkaUnavailable: result.kafkaUnavailable, payloads: payloads))
         }
         routes.get("/plugins/:name/dead-letters/replays/:id") { _, context in
             let name = try context.parameters.require("name")
@@ -77,6 +95,7 @@ struct DeadLetterRoutes {
                 guard let value = text.stringValue else { throw APIError.badRequest("field 'errorContains' must be a string") }
                 query.errorContains = value
             }
+            query.crashesOnly = try flag(body, "crashOnly")
             guard query.ids != nil || query.since != nil || query.until != nil || query.errorContains != nil else {
                 throw APIError.badRequest("select what to replay: 'ids', or 'since'/'until'/'errorContains' (since \"1970-01-01T00:00:00Z\" selects everything)")
             }
@@ -101,6 +120,15 @@ struct DeadLetterRoutes {
                 report = replayer.report(started.id) ?? report
             }
             return JSONResponse.make(Replay(replay: report), status: report.status == .running ? .accepted : .ok)
+        }
+    }
+
+    /// A query flag: absent or `false` → false, `true` → true, anything else a 400 naming it.
+    static func boolean(_ text: String?, field: String) throws -> Bool {
+        switch text {
+        case nil, "false"?: return false
+        case "true"?: return true
+        default: throw APIError.badRequest("'\(field)' must be true or false")
         }
     }
 

@@ -134,11 +134,8 @@ struct PluginAdminRoutes {
     func addPluginServed(to routes: some RouterMethods<PakaRequestContext>) {
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             routes.on("/plugins/:name/**", method: method) { request, context in
+                // Reserved operator names never get here (ReservedPathMiddleware answers 405).
                 let name = try context.parameters.require("name")
-                let segments = request.uri.path.split(separator: "/")
-                if segments.count > 2, Self.reservedSegments.contains(String(segments[2])) {
-                    throw APIError(.methodNotAllowed, "\(request.method.rawValue) is not allowed on \(request.uri.path) (reserved for the operator API; see /openapi.json)")
-                }
                 guard var plugin = api.app.registry.active(named: name) else {
                     throw APIError.notFound("plugin '\(name)' is not active")
                 }
