@@ -19,22 +19,15 @@ enum LaneBench {
         let levels = arguments.firstIndex(of: "--lane-levels").map { arguments[$0 + 1].split(separator: ",").compactMap { Int($0) } } ?? [1, 4, 16, 64]
         let cluster = try EmbeddedKafkaCluster(brokerCount: 3, logger: logger)
         defer { cluster.shutdown() }
-        let configuration = KafkaConfiguration(brokers: cluster.bootstrapServers, clientId: "paka-bench")
-        var consumerConfiguration = configuration
-        consumerConfiguration.properties.merge(EmbeddedKafkaCluster.fastConsumerProperties) { mine, _ in mine }
-        let producer = try KafkaProducer(configuration: configuration, logger: logger)
-        let bus = try KafkaBus(configuration: configuration, logger: logger)
-        let services = HostServices(dataDirectory: NSTemporaryDirectory() + "paka-bench", logger: logger)
-        let registry = PluginRegistry(services: services, options: .init(allowInsecurePermissions: true), logger: logger)
+        let host = try BenchHost(bootstrap: cluster.bootstrapServers, scratch: "paka-bench-lanes", logger: logger)
 
         var rows: [String] = []
         for concurrency in levels {
             let keys = max(60, 4 * concurrency), events = max(300, 150 * concurrency)
             let topic = "bench.lanes.c\(concurrency)"
             try cluster.createTopic(topic, partitions: 4)
-            try produce(producer, topic: topic, events: events) { "key-\($0 % keys)" }
-            let seconds = try await consume(topic: topic, events: events, concurrency: concurrency, plugin: plugin, registry: registry, bus: bus,
-                                            configuration: consumerConfiguration, logger: logger).total
+            try produce(host.producer, topic: topic, events: events) { "key-\($0 % keys)" }
+            let seconds = try await consume(topic: topic, events: events, concurrency: concurrency, plugin: plugin, host: host, logger: logger).total
             let rate = Double(events) / seconds, ideal = Double(concurrency * 1000 / delayMs)
             rows.append("| \(delayMs) ms per event, concurrency \(concurrency), \(events) events over \(keys) keys | \(Int(ideal)) | \(Int(rate)) | \(String(format: "%.2f", rate / ideal)) |")
         }
@@ -42,9 +35,8 @@ enum LaneBench {
         let skewTopic = "bench.lanes.skew"
         try cluster.createTopic(skewTopic, partitions: 4)
         let skewEvents = 400
-        try produce(producer, topic: skewTopic, events: skewEvents) { $0 % 2 == 0 ? "hot" : "cold-\($0)" }
-        let skew = try await consume(topic: skewTopic, events: skewEvents, concurrency: 16, plugin: plugin, registry: registry, bus: bus,
-                                     configuration: consumerConfiguration, logger: logger)
+        try produce(host.producer, topic: skewTopic, events: skewEvents) { $0 % 2 == 0 ? "hot" : "cold-\($0)" }
+        let skew = try await consume(topic: skewTopic, events: skewEvents, concurrency: 16, plugin: plugin, host: host, logger: logger)
         let hotSerial = Double(skewEvents / 2 * delayMs) / 1000
         rows.append("| skewed, concurrency 16: 1 hot key carries 200 of 400 events | first 200 done in \(String(format: "%.2f", hotSerial)) s if the hot key held the rest back | "
                     + "first 200 done in \(String(format: "%.2f", skew.half)) s, all in \(String(format: "%.2f", skew.total)) s | \(String(format: "%.2f", skew.half / hotSerial)) |")
@@ -53,9 +45,7 @@ enum LaneBench {
             |---|---|---|---|
             \(rows.joined(separator: "\n"))
             """)
-        await producer.shutdown(timeout: .seconds(2))
-        bus.shutdown(timeout: .seconds(2))
-        registry.shutdown()
+        await host.shutdown()
     }
 
     private static func produce(_ producer: KafkaProducer, topic: String, events: Int, key: (Int) -> String) throws {
@@ -67,15 +57,12 @@ enum LaneBench {
     }
 
     /// Seconds from the first handled event until half and until all were handled.
-    private static func consume(topic: String, events: Int, concurrency: Int, plugin: String, registry: PluginRegistry, bus: KafkaBus,
-                                configuration: KafkaConfiguration, logger: Logger) async throws -> (half: Double, total: Double) {
+    private static func consume(topic: String, events: Int, concurrency: Int, plugin: String, host: BenchHost,
+                                logger: Logger) async throws -> (half: Double, total: Double) {
         var entry = PluginEntry(name: "sleeper", library: plugin, groupId: "bench-\(topic)", topics: [topic], concurrency: concurrency,
                                 batchSize: 100, config: .object(["delayMs": .number(Double(delayMs))]))
         entry.maxInFlight = 10_000
-        let refusals = registry.apply(PakaConfiguration(pluginDir: "/", plugins: [entry]))
-        guard refusals.isEmpty, let loaded = registry.active(named: "sleeper") else { throw BenchFailure("sleeper not loaded: \(refusals)") }
-        let supervisor = ConsumerSupervisor(registry: registry, bus: bus, consumerConfiguration: configuration, logger: logger)
-        let running = Task { try await supervisor.run() }
+        let (loaded, running) = try host.start(entry, logger: logger)
         let base = loaded.counters.snapshot.handled
         while loaded.counters.snapshot.handled == base { try await Task.sleep(for: .milliseconds(1)) }
         let start = Date()

@@ -15,13 +15,7 @@ enum NotificationBench {
         defer { standIn.stop() }
         let cluster = try EmbeddedKafkaCluster(brokerCount: 3, logger: logger)
         defer { cluster.shutdown() }
-        let configuration = KafkaConfiguration(brokers: cluster.bootstrapServers, clientId: "paka-bench")
-        var consumerConfiguration = configuration
-        consumerConfiguration.properties.merge(EmbeddedKafkaCluster.fastConsumerProperties) { mine, _ in mine }
-        let producer = try KafkaProducer(configuration: configuration, logger: logger)
-        let bus = try KafkaBus(configuration: configuration, logger: logger)
-        let services = HostServices(dataDirectory: NSTemporaryDirectory() + "paka-bench-notification", logger: logger)
-        let registry = PluginRegistry(services: services, options: .init(allowInsecurePermissions: true), logger: logger)
+        let host = try BenchHost(bootstrap: cluster.bootstrapServers, scratch: "paka-bench-notification", logger: logger)
         let run = UUID().uuidString.prefix(8)
         var rows: [String] = []
         var single: Double?
@@ -33,16 +27,13 @@ enum NotificationBench {
                 let data = #"{"title":"bench","body":"notification \#(i)","channel":"telegram"}"#
                 let event = CloudEvent(id: "bench-\(run)-\(concurrency)-\(i)", source: "paka/bench", type: "notification.send", subject: "user-\(i % 97)",
                                        data: Array(data.utf8))
-                try producer.send(topic: topic, key: Array(event.subject.utf8), value: event.jsonBytes) { _ in }
+                try host.producer.send(topic: topic, key: Array(event.subject.utf8), value: event.jsonBytes) { _ in }
             }
-            while await producer.flush(timeout: .milliseconds(100)) > 0 {}
+            while await host.producer.flush(timeout: .milliseconds(100)) > 0 {}
             let entry = PluginEntry(name: "notification", library: plugin, groupId: "bench-\(topic)", topics: [topic], concurrency: concurrency,
                                     config: .object(["databaseURL": .string(databaseURL), "telegramBotToken": .string("bench"),
                                                      "telegramChatId": .string("1"), "telegramAPIBase": .string(standIn.baseURL)]))
-            let refusals = registry.apply(PakaConfiguration(pluginDir: "/", plugins: [entry]))
-            guard refusals.isEmpty, let loaded = registry.active(named: "notification") else { throw BenchFailure("notification not loaded: \(refusals)") }
-            let supervisor = ConsumerSupervisor(registry: registry, bus: bus, consumerConfiguration: consumerConfiguration, logger: logger)
-            let consuming = Task { try await supervisor.run() }
+            let (loaded, consuming) = try host.start(entry, logger: logger)
             while loaded.counters.snapshot.handled == 0 { try await Task.sleep(for: .milliseconds(1)) }
             let start = Date()
             while loaded.counters.snapshot.handled < events { try await Task.sleep(for: .milliseconds(1)) }
@@ -53,9 +44,7 @@ enum NotificationBench {
             let versus = single.map { String(format: "%.1f×", rate / $0) } ?? "—"
             rows.append("| notification → Telegram stand-in (\(answerMs) ms per sendMessage), concurrency \(concurrency), \(events) events | \(Int(rate * 10) / 10) notifications/s | \(versus) |")
         }
-        await producer.shutdown(timeout: .seconds(2))
-        bus.shutdown(timeout: .seconds(2))
-        registry.shutdown()
+        await host.shutdown()
         return """
             | notification processor (\(standIn.requests()) requests reached the stand-in) | Paka host | vs one instance |
             |---|---|---|

@@ -28,19 +28,9 @@ enum SoakBench {
         defer { broker.terminate(); broker.waitUntilExit() }
         let bootstrap = String(decoding: readLine(output.fileHandleForReading.fileDescriptor), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let configuration = KafkaConfiguration(brokers: bootstrap, clientId: "paka-bench")
-        var consumerConfiguration = configuration
-        consumerConfiguration.properties.merge(EmbeddedKafkaCluster.fastConsumerProperties) { mine, _ in mine }
-        let producer = try KafkaProducer(configuration: configuration, logger: logger)
-        let bus = try KafkaBus(configuration: configuration, logger: logger)
-        let services = HostServices(dataDirectory: NSTemporaryDirectory() + "paka-bench-soak", logger: logger)
-        let registry = PluginRegistry(services: services, options: .init(allowInsecurePermissions: true), logger: logger)
+        let host = try BenchHost(bootstrap: bootstrap, scratch: "paka-bench-soak", logger: logger)
         let entry = PluginEntry(name: "sleeper", library: plugin, groupId: "bench-soak", topics: [topic], config: .object(["delayMs": .number(20)]))
-        guard registry.apply(PakaConfiguration(pluginDir: "/", plugins: [entry])).isEmpty, let loaded = registry.active(named: "sleeper") else {
-            throw BenchFailure("sleeper not loaded")
-        }
-        let supervisor = ConsumerSupervisor(registry: registry, bus: bus, consumerConfiguration: consumerConfiguration, logger: logger)
-        let consuming = Task { try await supervisor.run() }
+        let (loaded, consuming) = try host.start(entry, logger: logger)
         let payload = Array(String(repeating: "x", count: 200).utf8)
         let start = Date()
         var produced = 0
@@ -48,7 +38,7 @@ enum SoakBench {
         while Date().timeIntervalSince(start) < Double(seconds) {
             for _ in 0..<100 {
                 let event = CloudEvent(source: "paka/bench", type: topic, subject: "key-\(produced % 500)", data: Array(#"{"pad":"\#(String(decoding: payload, as: UTF8.self))"}"#.utf8))
-                try producer.send(topic: topic, key: Array(event.subject.utf8), value: event.jsonBytes) { _ in }
+                try host.producer.send(topic: topic, key: Array(event.subject.utf8), value: event.jsonBytes) { _ in }
                 produced += 1
             }
             try await Task.sleep(for: .milliseconds(50))
@@ -58,9 +48,7 @@ enum SoakBench {
         let handled = loaded.counters.snapshot.handled
         consuming.cancel()
         _ = await consuming.result
-        await producer.shutdown(timeout: .seconds(2))
-        bus.shutdown(timeout: .seconds(2))
-        registry.shutdown()
+        await host.shutdown()
         print("| soak: \(seconds) s, \(produced) events produced, \(handled) handled (lag \(produced - handled)) | RSS (MB) at "
               + samples.map { "\($0.0) s: \(String(format: "%.1f", Double($0.1) / 1024))" }.joined(separator: ", ") + " |")
     }

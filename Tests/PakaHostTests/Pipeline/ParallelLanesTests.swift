@@ -114,6 +114,12 @@ import Testing
     }
 }
 
+/// One event of a stream a thread published (Sendable, unlike a labelled tuple).
+struct LaneStreamEvent: Sendable {
+    let key: String
+    let id: String
+}
+
 /// SplitMix64: the same scenario for the same seed, on every machine.
 struct SeededRandom {
     private var state: UInt64
@@ -137,11 +143,23 @@ struct SeededRandom {
         let v2 = try PluginCompiler.build("\(TestPaths.fixtures)/lanes.c", defines: [#"FIXTURE_VERSION="2.0.0""#], name: "lanes")
         let harness = try PipelineHarness(partitions: 2, plugin: v1, concurrency: 8)
         let consumer = try harness.startConsumer()
-        var published: [(key: String, id: String)] = []
-        for n in 0..<400 {
-            let key = "k\(n % 40)", id = "e\(n)"
-            harness.router.publishFromPlugin(harness.event(id, key: key, data: laneData(delayMs: 5)))
-            published.append((key, id))
+        // The stream runs on a thread of its own until 200 events followed the switch to v2, so
+        // the swap lands mid-stream however slow the machine is.
+        let producing = Task { () throws -> [LaneStreamEvent] in
+            try await onOwnThread {
+                var published: [LaneStreamEvent] = []
+                var switchedAt: Int?
+                while published.count < 6_000, switchedAt.map({ published.count < $0 + 200 }) ?? true {
+                    for _ in 0..<10 {
+                        let n = published.count
+                        harness.router.publishFromPlugin(harness.event("e\(n)", key: "k\(n % 40)", data: laneData(delayMs: 5)))
+                        published.append(LaneStreamEvent(key: "k\(n % 40)", id: "e\(n)"))
+                    }
+                    if switchedAt == nil, harness.registry.active(named: "scripted")?.descriptor.version == "2.0.0" { switchedAt = published.count }
+                    Thread.sleep(forTimeInterval: 0.02)
+                }
+                return published
+            }
         }
         _ = await eventually(60) { LaneEffect.read(harness.record).count >= 80 }
         var entry = try #require(harness.registry.active(named: "scripted")).entry
@@ -149,10 +167,12 @@ struct SeededRandom {
         let configuration = PakaConfiguration(pluginDir: harness.dir.path, plugins: [entry])
         let refusals = try await onOwnThread { harness.registry.apply(configuration) }
         #expect(refusals.isEmpty, "\(refusals)")
-        _ = await eventually(90) { Set(LaneEffect.read(harness.record).map(\.id)).count >= 400 }
+        let stream = try await producing.value
+        let published = stream.map { (key: $0.key, id: $0.id) }
+        _ = await eventually(90) { Set(LaneEffect.read(harness.record).map(\.id)).count >= published.count }
         await consumer.stop()
         let effects = LaneEffect.read(harness.record)
-        #expect(effects.count == 400, "each event once: \(effects.count) effects")
+        #expect(effects.count == published.count, "each event once: \(effects.count) effects of \(published.count) events")
         #expect(Set(effects.map(\.id)) == Set(published.map(\.id)), "none lost")
         #expect(Set(effects.map(\.version)) == ["1.0.0", "2.0.0"], "the swap landed mid-stream")
         #expect(LaneEffect.orderViolations(effects, published: published).isEmpty)
