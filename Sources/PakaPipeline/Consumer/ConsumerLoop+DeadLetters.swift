@@ -21,7 +21,7 @@ extension ConsumerLoop {
             case .ok:
                 break
             case .failed(let reason):
-                guard queue[head].deadLetter == .written else { break settling }
+                guard case .written? = queue[head].deadLetter else { break settling }
                 noteDeadLettered(queue[head], reason: reason)
             case .waiting, .inFlight, .held:
                 break settling

@@ -22,7 +22,8 @@ extension ConsumerLoop {
         for step in partitions.indices {
             let partition = partitions[(dispatchRotation + step) % partitions.count]
             var indices: [Int] = []
-            let scan = queues[partition]!.collectReady(into: &indices, limit: limit - total, ordering: settings.ordering, now: now)
+            let scan = queues[partition]!.collectReady(into: &indices, limit: limit - total, ordering: settings.ordering, now: now,
+                                                       busyKeys: &scratchKeys)
             if let due = scan.nextDue { noteDue(due) }
             if !indices.isEmpty {
                 picked.append((partition, indices))
@@ -34,12 +35,14 @@ extension ConsumerLoop {
         var work = LaneWork()
         work.events.reserveCapacity(min(perLane, total))
         for (partition, indices) in picked {
+            // One dictionary lookup per partition, not per event (a key of two strings to hash).
+            guard var queue = queues.removeValue(forKey: partition) else { continue }
+            defer { queues[partition] = queue }
             var start = 0
             while start < indices.count {
                 let take = min(perLane - work.events.count, indices.count - start)
-                let epoch = queues[partition]!.epoch
-                for index in indices[start..<(start + take)] { work.events.append(queues[partition]!.beginAttempt(at: index)) }
-                work.segments.append(.init(partition: partition, epoch: epoch, count: take))
+                for index in indices[start..<(start + take)] { work.events.append(queue.beginAttempt(at: index)) }
+                work.segments.append(.init(partition: partition, epoch: queue.epoch, count: take))
                 start += take
                 if work.events.count == perLane {
                     lanes.submit(work)
@@ -80,7 +83,8 @@ extension ConsumerLoop {
             queues[segment.partition] = nil  // keep the queue uniquely referenced while it changes
             for position in range {
                 let event = result.work.events[position]
-                guard let index = queue.index(ofOffset: event.offset), queue[index].state == .inFlight else { continue }
+                // A pattern, not ==: the synthesized == of a multi-payload enum is a runtime call per event.
+                guard let index = queue.index(ofOffset: event.offset), case .inFlight = queue[index].state else { continue }
                 switch result.answer {
                 case .notHandled:
                     queue.forgetAttempt(at: index)

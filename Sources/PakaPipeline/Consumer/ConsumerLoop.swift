@@ -59,6 +59,8 @@ final class ConsumerLoop: @unchecked Sendable {
     var dispatchBlockedUntil: ContinuousClock.Instant?
     /// The earliest end of a retry backoff or dead-letter pause (the loop wakes up for it).
     var nextDue: ContinuousClock.Instant?
+    /// Scratch set for `PartitionQueue.collectReady`, kept so a scan does not allocate one.
+    var scratchKeys = Set<Int>()
     /// Last time the lane gauges went to the observer.
     var gaugesReportedAt = ContinuousClock.now
 
