@@ -18,6 +18,7 @@ struct PakaBench {
         logger.logLevel = .error
         if arguments.contains("--isolation") { return try await IsolationBench.run(arguments: arguments, logger: logger) }
         if arguments.contains("--lanes") { return try await LaneBench.run(arguments: arguments, logger: logger) }
+        if arguments.contains("--exactly-once") { return try await ExactlyOnceBench.run(arguments: arguments, logger: logger) }
         if arguments.contains("--audit-only") { return try AuditBench.run(arguments: arguments, rows: events, logger: logger) }
 
         // Document processor: needs its .so and PostgreSQL (scripts/bench provides both).
