@@ -6,8 +6,9 @@
  *   "retries":N      while the attempt is <= N: publishes {"from":"<id>","attempt":<a>} to
  *                    derive.out and answers RETRY (that publish must never become visible)
  *   "delayMs":N      sleeps N ms before answering
- *   "stallMs":N      unless the file named by the config's "marker" member exists: creates it,
- *                    then sleeps N ms (a test deletes the file to arm the next stall):
+ *   "stallMs":N      unless the file named by the config's "marker" member exists, or this event
+ *                    stalled before: creates it, then sleeps N ms (a test deletes the file to arm
+ *                    the next stall):
  *                    a test kills the host while this plugin is inside handle (with one lane
  *                    the consumer loop is in handle too, so never inside a commit)
  * otherwise publishes {"from":"<id>"} to derive.out (key = the input's key) and answers OK.
@@ -52,6 +53,22 @@ static int contains(paka_bytes b, const char *needle) {
   return 0;
 }
 
+/* Each event stalls once: its id goes into "<marker>.history" (a host killed at a stall counts
+ * as a crash of that event, and two crashes would dead-letter it). */
+static int stalled_before(deriving *d, const paka_event *ev) {
+  char path[600], line[300], id[300];
+  snprintf(path, sizeof path, "%s.history", d->marker);
+  snprintf(id, sizeof id, "%.*s\n", (int)ev->id.len, (const char *)ev->id.ptr);
+  FILE *f = fopen(path, "r");
+  int seen = 0;
+  if (f) {
+    while (!seen && fgets(line, sizeof line, f)) seen = strcmp(line, id) == 0;
+    fclose(f);
+  }
+  if (!seen && (f = fopen(path, "a"))) { fputs(id, f); fclose(f); }
+  return seen;
+}
+
 static paka_result publish(deriving *d, const paka_event *ev, int retrying) {
   char data[256];
   int len = retrying ? snprintf(data, sizeof data, "{\"from\":\"%.*s\",\"attempt\":%u}", (int)ev->id.len, (const char *)ev->id.ptr, ev->attempt)
@@ -66,7 +83,7 @@ static void handle(void *inst, const paka_event *ev, size_t n, paka_event_result
     long delay = number(ev[i].payload, "delayMs");
     if (delay > 0) usleep((useconds_t)delay * 1000);
     long stall = number(ev[i].payload, "stallMs");
-    if (stall > 0 && d->marker[0] && access(d->marker, F_OK) != 0) {
+    if (stall > 0 && d->marker[0] && access(d->marker, F_OK) != 0 && !stalled_before(d, &ev[i])) {
       FILE *f = fopen(d->marker, "w");
       if (f) fclose(f);
       usleep((useconds_t)stall * 1000);

@@ -18,7 +18,7 @@ import Testing
 @Suite(.serialized) struct ExactlyOnceTests {
     @Test func aHostKilledMidStreamPublishesEveryDerivedEventAndDeadLetterExactlyOnce() async throws {
         let run = try await killedRun(delivery: "exactly-once")
-        #expect(run.lost.isEmpty, "\(run.lost.count) derived events lost, first: \(run.lost.prefix(10))")
+        #expect(run.lost.isEmpty, "\(run.lost.count) derived events lost, first: \(run.lost.prefix(10)); host log:\n\(run.hostLog)")
         #expect(run.duplicated.isEmpty, "\(run.duplicated.count) derived events duplicated, first: \(run.duplicated.prefix(10))")
         #expect(run.retryPublishes == 0, "\(run.retryPublishes) events published by attempts answered RETRY became visible")
         #expect(run.deadLettersMissing.isEmpty && run.deadLettersDuplicated.isEmpty,
@@ -29,6 +29,8 @@ import Testing
     struct Run {
         var inputs = 0, derived = 0, deadLetters = 0, retryPublishes = 0
         var lost: [String] = [], duplicated: [String] = [], deadLettersMissing: [String] = [], deadLettersDuplicated: [String] = []
+        /// The last host's transaction and error lines, shown when an expectation fails.
+        var hostLog = ""
     }
 
     /// 240 inputs (every 10th FAILs, every 7th RETRYs once); the host is killed twice at a stall
@@ -51,7 +53,7 @@ import Testing
         let producer = try KafkaProducer(configuration: configuration, logger: .test)
         var okIds: [String] = [], failIds: [String] = []
         for n in 0..<240 {
-            let data = n % 10 == 3 ? #"{"fail":true}"# : n % 7 == 2 ? #"{"retries":1}"# : [70, 170].contains(n) ? #"{"stallMs":60000}"# : "{}"
+            let data = n % 10 == 3 ? #"{"fail":true}"# : n % 7 == 2 ? #"{"retries":1}"# : [70, 171].contains(n) ? #"{"stallMs":60000}"# : "{}"
             let event = CloudEvent(id: "e\(n)", source: "test", type: "derive.in", subject: "k\(n % 24)", data: Array(data.utf8))
             _ = try await producer.send(topic: "derive.in", key: Array(event.subject.utf8), value: event.jsonBytes, headers: [])
             if n % 10 == 3 { failIds.append(event.id) } else { okIds.append(event.id) }
@@ -64,7 +66,8 @@ import Testing
             let stalled = await eventually(120) { FileManager.default.fileExists(atPath: marker) }
             kill(host.processIdentifier, SIGKILL)
             host.waitUntilExit()
-            #expect(stalled, "round \(round): the plugin never reached a stall; see \(dir.file("host\(round).log"))")
+            let log = (try? String(contentsOfFile: dir.file("host\(round).log"), encoding: .utf8)) ?? ""
+            #expect(stalled, "round \(round): the plugin never reached a stall; host log ends:\n\(log.split(separator: "\n").suffix(25).joined(separator: "\n"))")
         }
         // The marker stays: no more stalls. The last host runs until every input is accounted for.
         let last = try startPakaServe(bootstrap: cluster.bootstrapServers, pluginsFile: plugins, dataDirectory: dir.file("data"),
@@ -85,6 +88,8 @@ import Testing
         last.waitUntilExit()
 
         var run = Run(inputs: 240, derived: derived.count, deadLetters: letters.count)
+        run.hostLog = (try? String(contentsOfFile: dir.file("last.log"), encoding: .utf8))
+            .map { $0.split(separator: "\n").filter { $0.contains("transaction") || $0.contains("error") }.suffix(15).joined(separator: "\n") } ?? ""
         var counts: [String: Int] = [:]
         for message in derived {
             if Self.field("attempt", of: message, inData: true) != nil { run.retryPublishes += 1; continue }
@@ -108,17 +113,18 @@ import Testing
 }
 
 /// Every message of `topic` (one partition or more) with a fresh group, read until nothing new
-/// came for two seconds: duplicates are as visible as the messages expected.
+/// came for two seconds once the group assigned the partitions: duplicates are as visible as
+/// the messages expected.
 func readQuietly(_ topic: String, configuration: KafkaConfiguration, seconds: Double = 60) async throws -> [KafkaMessage] {
     try await onOwnThread {
         let reader = try KafkaConsumer(configuration: configuration, groupId: "reader-\(UUID().uuidString)", topics: [topic], logger: .test)
         defer { reader.close() }
         var messages: [KafkaMessage] = []
         let deadline = Date().addingTimeInterval(seconds)
-        var quietSince = Date()
-        while Date() < deadline && Date().timeIntervalSince(quietSince) < 2 {
+        var quietSince: Date?
+        while Date() < deadline, quietSince.map({ Date().timeIntervalSince($0) < 2 }) ?? true {
             let batch = reader.poll(maxMessages: 500, timeout: .milliseconds(200))
-            if !batch.isEmpty { quietSince = Date() }
+            if !batch.isEmpty || (quietSince == nil && !reader.assignment().isEmpty) { quietSince = Date() }
             messages += batch
         }
         return messages
