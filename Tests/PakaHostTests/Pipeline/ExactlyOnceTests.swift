@@ -26,6 +26,17 @@ import Testing
         print("exactly-once: \(run.inputs) inputs, 2 kills, \(run.derived) derived events read_committed, \(run.deadLetters) dead letters")
     }
 
+    /// The same with the plugin in a `paka worker` child: its publishes reach the host over the
+    /// worker channel, on the host's reader thread, and still go into the event's transaction.
+    @Test func publishesForwardedFromAnIsolatedWorkerAreCommittedExactlyOnce() async throws {
+        let run = try await killedRun(delivery: "exactly-once", isolation: "process")
+        #expect(run.lost.isEmpty, "\(run.lost.count) derived events lost, first: \(run.lost.prefix(10)); host log:\n\(run.hostLog)")
+        #expect(run.duplicated.isEmpty, "\(run.duplicated.count) derived events duplicated, first: \(run.duplicated.prefix(10))")
+        #expect(run.retryPublishes == 0, "\(run.retryPublishes) events published by attempts answered RETRY became visible")
+        #expect(run.deadLettersMissing.isEmpty && run.deadLettersDuplicated.isEmpty,
+                "dead letters missing: \(run.deadLettersMissing.prefix(10)), duplicated: \(run.deadLettersDuplicated.prefix(10))")
+    }
+
     struct Run {
         var inputs = 0, derived = 0, deadLetters = 0, retryPublishes = 0
         var lost: [String] = [], duplicated: [String] = [], deadLettersMissing: [String] = [], deadLettersDuplicated: [String] = []
@@ -35,7 +46,7 @@ import Testing
 
     /// 240 inputs (every 10th FAILs, every 7th RETRYs once); the host is killed twice at a stall
     /// and then runs to the end. `delivery` "at-least-once" shows what the transaction prevents.
-    func killedRun(delivery: String) async throws -> Run {
+    func killedRun(delivery: String, isolation: String = "inprocess") async throws -> Run {
         let dir = TemporaryDirectory()
         let cluster = try EmbeddedKafkaCluster(brokerCount: 1, logger: .test)
         defer { cluster.shutdown() }
@@ -45,10 +56,10 @@ import Testing
         let marker = dir.file("stalled")
         let library = try PluginCompiler.build("\(TestPaths.fixtures)/deriving.c", name: "deriving")
         let plugins = dir.write("plugins.json", """
-            {"pluginDir": "\(dir.path)", "plugins": [{"name": "deriving", "library": "\(library)", "delivery": "\(delivery)",
+            {"pluginDir": "\(dir.path)", "plugins": [{"name": "deriving", "library": "\(library)", "delivery": "\(delivery)", "isolation": "\(isolation)",
               "batchSize": 20, "retry": {"initialBackoffMs": 100, "maxBackoffMs": 100}, "config": {"marker": "\(marker)"}}]}
             """)
-        let environment = ["PAKA_INSTANCE_ID": "eos-killed", "PAKA_WATCH": "0"]
+        let environment = ["PAKA_INSTANCE_ID": "eos-killed", "PAKA_WATCH": "0", "PAKA_WORKER_EXECUTABLE": TestPaths.pakaExecutable]
         let configuration = KafkaConfiguration(brokers: cluster.bootstrapServers, clientId: "eos-test")
         let producer = try KafkaProducer(configuration: configuration, logger: .test)
         var okIds: [String] = [], failIds: [String] = []
