@@ -26,6 +26,7 @@ struct PakaBench {
             }
             return print(try await NotificationBench.run(plugin: plugin, databaseURL: databaseURL, concurrencies: [1, 16], logger: logger))
         }
+        if arguments.contains("--exactly-once") { return try await ExactlyOnceBench.run(arguments: arguments, logger: logger) }
         if arguments.contains("--audit-only") { return try AuditBench.run(arguments: arguments, rows: events, logger: logger) }
 
         // Document processor: needs its .so and PostgreSQL (scripts/bench provides both).

@@ -20,8 +20,13 @@ public final class KafkaConsumer: Sendable {
     public let groupId: String
     public let topics: [String]
 
+    /// `offsetsInTransactions`: the offsets are committed by a transactional producer
+    /// (``KafkaProducer/sendOffsetsToTransaction(_:consumer:timeout:)``), never by this consumer in
+    /// the background, and it reads only committed transactional records
+    /// (`enable.auto.commit=false`, `isolation.level=read_committed`, both enforced).
     public init(configuration: KafkaConfiguration, groupId: String, topics: [String],
-                logger: Logger, onStatistics: (@Sendable (String) -> Void)? = nil) throws(KafkaError) {
+                logger: Logger, offsetsInTransactions: Bool = false,
+                onStatistics: (@Sendable (String) -> Void)? = nil) throws(KafkaError) {
         var logger = logger
         logger[metadataKey: "kafka.client"] = "consumer"
         logger[metadataKey: "kafka.group"] = "\(groupId)"
@@ -31,7 +36,8 @@ public final class KafkaConsumer: Sendable {
         handle = try RdKafkaHandle(
             kind: .consumer, configuration: configuration,
             defaults: [("auto.offset.reset", "earliest"), ("enable.auto.commit", "true")],
-            required: [("group.id", groupId), ("enable.auto.offset.store", "false")],
+            required: [("group.id", groupId), ("enable.auto.offset.store", "false")]
+                + (offsetsInTransactions ? [("enable.auto.commit", "false"), ("isolation.level", "read_committed")] : []),
             context: ClientContext(logger: logger, onStatistics: onStatistics))
         // Serve error/log/stats events from poll(), so no separate poll thread is needed.
         rd_kafka_poll_set_consumer(handle.pointer)

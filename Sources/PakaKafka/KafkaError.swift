@@ -18,13 +18,17 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     public let isFatal: Bool
     /// librdkafka marked the error as retriable: the same operation may succeed later.
     public let isRetriable: Bool
+    /// A transactional call failed in a way that needs `abortTransaction` before the producer
+    /// can begin another transaction (librdkafka's `txn_requires_abort`).
+    public let requiresAbort: Bool
 
     /// Creates an error; `code` is the librdkafka code when there is one.
-    public init(code: Int32?, message: String, isFatal: Bool = false, isRetriable: Bool = false) {
+    public init(code: Int32?, message: String, isFatal: Bool = false, isRetriable: Bool = false, requiresAbort: Bool = false) {
         self.code = code
         self.message = message
         self.isFatal = isFatal
         self.isRetriable = isRetriable
+        self.requiresAbort = requiresAbort
     }
 
     /// The symbolic librdkafka name of ``code`` (e.g. `_MSG_TIMED_OUT`), for logs and metrics.
@@ -87,6 +91,7 @@ extension KafkaError {
         self.init(
             code: rd_kafka_error_code(error).rawValue, message: text,
             isFatal: rd_kafka_error_is_fatal(error) != 0,
-            isRetriable: rd_kafka_error_is_retriable(error) != 0)
+            isRetriable: rd_kafka_error_is_retriable(error) != 0,
+            requiresAbort: rd_kafka_error_txn_requires_abort(error) != 0)
     }
 }

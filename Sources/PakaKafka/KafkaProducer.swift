@@ -14,7 +14,7 @@ import Synchronization
 /// With idempotence, librdkafka can raise a fatal error (e.g. after an outage made the producer
 /// lose track of sequence numbers); check ``fatalError`` and recreate the producer when it is set.
 public final class KafkaProducer: Sendable {
-    private let handle: RdKafkaHandle
+    let handle: RdKafkaHandle
     private let pollLoop: PollLoop
     private let logger: Logger
     private let isShutDown = Mutex(false)
@@ -25,7 +25,10 @@ public final class KafkaProducer: Sendable {
     /// Creates the producer and starts its poll thread. Throws a ``KafkaError`` naming the
     /// property when the configuration is invalid. `onStatistics` receives librdkafka's statistics
     /// JSON every `statistics.interval.ms` (set that property to enable it) on the poll thread.
-    public init(configuration: KafkaConfiguration, logger: Logger,
+    ///
+    /// `transactionalId` makes it a transactional producer (see `KafkaProducer+Transactions.swift`):
+    /// call ``initTransactions(timeout:)`` once, then send only inside a transaction.
+    public init(configuration: KafkaConfiguration, logger: Logger, transactionalId: String? = nil,
                 onStatistics: (@Sendable (String) -> Void)? = nil) throws(KafkaError) {
         var logger = logger
         logger[metadataKey: "kafka.client"] = "producer"
@@ -33,7 +36,8 @@ public final class KafkaProducer: Sendable {
         let context = ClientContext(logger: logger, onStatistics: onStatistics)
         handle = try RdKafkaHandle(
             kind: .producer, configuration: configuration, defaults: Self.defaults,
-            required: [("enable.idempotence", "true"), ("acks", "all")], context: context)
+            required: [("enable.idempotence", "true"), ("acks", "all")] + (transactionalId.map { [("transactional.id", $0)] } ?? []),
+            context: context)
         pollLoop = PollLoop(handle: handle)
         pollLoop.start(name: "paka-kafka-producer-poll")
         logger.debug("kafka producer created", metadata: ["config": "\(configuration)"])

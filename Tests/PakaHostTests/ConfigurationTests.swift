@@ -66,7 +66,7 @@ import Testing
             "pluginDir: must be a string, not a number",
             "plugins[0].name: 'Bad Name' is not a valid plugin name; use 1-64 characters from [a-z0-9_-]",
             "plugins[0].library: must not be empty",
-            "plugins[0].enabeld: unknown key (did you mean 'enabled'?); known keys: name, library, enabled, paused, groupId, topics, concurrency, batchSize, retry, sha256, config, isolation, handleTimeoutMs, crash, workerMemoryLimitMb, synchronousQueueLimit, ordering, maxInFlight, prefetchKBytes",
+            "plugins[0].enabeld: unknown key (did you mean 'enabled'?); known keys: name, library, enabled, paused, groupId, topics, concurrency, batchSize, retry, sha256, config, isolation, handleTimeoutMs, crash, workerMemoryLimitMb, synchronousQueueLimit, ordering, maxInFlight, prefetchKBytes, delivery",
             "plugins[1].groupId: must be a string, not a number",
             "plugins[1].topics: must list at least one topic (or be left out to use the plugin's own)",
             "plugins[1].concurrency: must be a whole number, not a fraction",
@@ -87,6 +87,16 @@ import Testing
         #expect(config.plugins.map(\.synchronousQueueLimit) == [256, 5000])
         #expect(issues(#"{"plugins": [{"name": "a", "library": "a.so", "synchronousQueueLimit": 0}]}"#)
                 == ["plugins[0].synchronousQueueLimit: must be ≥ 1"])
+    }
+
+    @Test func deliveryIsAtLeastOnceUnlessExactlyOnceIsAsked() throws {
+        let config = try load(#"""
+            {"plugins": [{"name": "a", "library": "a.so"}, {"name": "b", "library": "b.so", "delivery": "exactly-once"},
+                         {"name": "c", "library": "c.so", "delivery": "at-least-once"}]}
+            """#)
+        #expect(config.plugins.map(\.delivery) == [.atLeastOnce, .exactlyOnce, .atLeastOnce])
+        #expect(issues(#"{"plugins": [{"name": "a", "library": "a.so", "delivery": "exactly_once"}]}"#)
+                == ["plugins[0].delivery: unknown delivery 'exactly_once'; use 'at-least-once' or 'exactly-once'"])
     }
 
     @Test func missingRequiredFieldsAndUnknownTopLevelKeysAreReported() {

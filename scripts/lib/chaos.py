@@ -387,14 +387,126 @@ def case_flapping(suite):
     return report
 
 
+def derived_counts(bootstrap, topic, field):
+    """A read_committed read of `topic`: how often each `field` value occurs (in the CloudEvent's
+    `data` for derived events, the envelope's `id` for dead letters), and how many records carry
+    an `attempt` (published by an attempt answered RETRY: must never be visible)."""
+    out = subprocess.run(["kcat", "-b", bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q",
+                          "-X", "isolation.level=read_committed", "-f", "%s\n"],
+                         capture_output=True, text=True, timeout=120)
+    counts, retried = {}, 0
+    for line in out.stdout.splitlines():
+        try:
+            envelope = json.loads(line)
+        except ValueError:
+            continue
+        holder = envelope.get("data") if field == "from" else envelope
+        if not isinstance(holder, dict) or field not in holder:
+            continue
+        if "attempt" in holder:
+            retried += 1
+            continue
+        counts[str(holder[field])] = counts.get(str(holder[field]), 0) + 1
+    return counts, retried
+
+
+def build_deriving_plugin(work):
+    """Tests/Fixtures/deriving.c: one derived event to derive.out per input (docs/kafka.md)."""
+    folder = os.path.join(work, "eos-plugins")
+    os.makedirs(folder, mode=0o755, exist_ok=True)
+    library = os.path.join(folder, "libderiving.so")
+    subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-I", os.path.join(ROOT, "Sources", "CPakaABI", "include"),
+                    "-o", library, os.path.join(ROOT, "Tests", "Fixtures", "deriving.c")], check=True)
+    os.chmod(library, 0o755)
+    return folder
+
+
+def case_exactly_once(suite):
+    """"delivery": "exactly-once" through kill -9 and a broker flap: a read_committed reader of the
+    derived topic sees one derived event per input answered OK, the .dlq each FAILed input once."""
+    report = Report("exactly-once: a plugin publishing one derived event per input, kill -9 and a broker flap")
+    folder = build_deriving_plugin(suite.work)
+    host = suite.host("exactly-once")
+    with open(host.plugins_file, "w") as f:
+        json.dump({"pluginDir": folder, "plugins": [{
+            "name": "deriving", "library": "libderiving.so", "delivery": "exactly-once", "concurrency": 4,
+            "retry": {"initialBackoffMs": 100, "maxBackoffMs": 100}}]}, f)
+    host.env["PAKA_INSTANCE_ID"] = "chaos-eos"
+    host.start()
+    tag = suite.tag("eos")
+    total = suite.seconds(3000, 1200)
+    inputs, failing = [], set()
+    for n in range(total):
+        body = {"fail": True} if n % 10 == 3 else {"retries": 1} if n % 7 == 2 else {"delayMs": 1}
+        event_id = f"{tag}-{n}"
+        inputs.append((f"k{n % 48}", json.dumps({"specversion": "1.0", "id": event_id, "source": "chaos", "type": "derive.in",
+                                                 "subject": f"k{n % 48}", "time": "2026-01-01T00:00:00Z", "data": body},
+                                                separators=(",", ":"))))  # the fixture matches "fail":true
+        if n % 10 == 3:
+            failing.add(event_id)
+    wanted = {f"{tag}-{n}" for n in range(total)} - failing
+
+    def send(chunk):
+        lines = "".join(f"{key}\t{value}\n" for key, value in chunk)
+        subprocess.run(["kcat", "-b", suite.broker.bootstrap, "-P", "-t", "derive.in", "-K", "\t"], input=lines, text=True,
+                       check=True, timeout=60)
+
+    step = total // 10
+    for i in range(0, 4 * step, step):     # a stream, then kill -9 mid-stream
+        send(inputs[i:i + step])
+        time.sleep(0.5)
+    host.kill9()
+    killed = time.time()
+    send(inputs[4 * step:6 * step])
+    host.start()
+    report.note(f"host killed with SIGKILL mid-stream; restarted in {time.time() - killed:.1f} s")
+    flips = 0
+    for i in range(6 * step, total, step):  # the rest while every broker flaps
+        send(inputs[i:i + step])
+        suite.broker.down()
+        time.sleep(2)
+        suite.broker.up()
+        time.sleep(1)
+        flips += 1
+    report.note(f"{flips} broker down/up cycles while the last {total - 6 * step} inputs arrived")
+    deadline = time.time() + DRAIN_TIMEOUT
+    while True:
+        derived, retried = derived_counts(suite.broker.bootstrap, "derive.out", "from")
+        letters, _ = derived_counts(suite.broker.bootstrap, "derive.in.dlq", "id")
+        if (wanted <= derived.keys() and failing <= letters.keys()) or time.time() > deadline:
+            break
+        time.sleep(2)
+    time.sleep(3)  # a late duplicate shows in the last read
+    derived, retried = derived_counts(suite.broker.bootstrap, "derive.out", "from")
+    letters, _ = derived_counts(suite.broker.bootstrap, "derive.in.dlq", "id")
+    lost = len(wanted - derived.keys())
+    duplicated = sum(c - 1 for k, c in derived.items() if k in wanted and c > 1)
+    letters_lost = len(failing - letters.keys())
+    letters_twice = sum(c - 1 for k, c in letters.items() if k in failing and c > 1)
+    report.lines.append(f"derived: inputs {total}, answered OK {len(wanted)}, derived events read_committed "
+                        f"{sum(derived.values())}, lost {lost}, duplicated {duplicated}, published by a RETRY {retried}; "
+                        f"dead letters: FAILed {len(failing)}, in the .dlq {sum(letters.values())}, missing {letters_lost}, "
+                        f"twice {letters_twice}")
+    report.figures["exactly-once"] = {"inputs": total, "ok": len(wanted), "lost": lost, "duplicated": duplicated,
+                                      "retryPublishesVisible": retried, "failed": len(failing),
+                                      "deadLettersMissing": letters_lost, "deadLettersTwice": letters_twice}
+    report.require(lost == 0, f"{lost} inputs answered OK have no derived event")
+    report.require(duplicated == 0, f"{duplicated} derived events visible more than once")
+    report.require(retried == 0, f"{retried} events published by attempts answered RETRY became visible")
+    report.require(letters_lost == 0 and letters_twice == 0, f"dead letters: {letters_lost} missing, {letters_twice} twice")
+    finish(report, host)
+    return report
+
+
 CASES = {
     "kill9": case_kill9,
     "brokers-down": case_brokers_down,
     "postgres-down": case_postgres_down,
     "disk-full": case_disk_full,
     "flapping": case_flapping,
+    "exactly-once": case_exactly_once,
 }
-QUICK_CASES = ["kill9", "brokers-down", "postgres-down", "disk-full", "flapping"]
+QUICK_CASES = ["kill9", "brokers-down", "postgres-down", "disk-full", "flapping", "exactly-once"]
 
 
 def main():

@@ -12,6 +12,19 @@ extension ConsumerLoop {
     func settle(_ partition: KafkaTopicPartition) {
         guard var queue = queues[partition] else { return }
         queues[partition] = nil  // keep the queue uniquely referenced while it changes
+        if transactions != nil {
+            // Exactly-once: the transaction writes the dead letters and the offsets together
+            // (`commitFinished`); finished items wait in the window until it committed.
+            if let head = queue.first, head.state.isFinished {
+                // Bounded by events as well as by time: a window half full commits at once
+                // rather than pausing its partition until the next cycle.
+                if queue.count * 2 >= settings.maxInFlight { nextCommitAt = min(nextCommitAt, ContinuousClock.now) }
+                noteDue(nextCommitAt)
+            }
+            keepRoom(in: &queue, partition: partition)
+            queues[partition] = queue
+            return
+        }
         sendDeadLetters(&queue)
         var finished: Int64?
         // Fields are read in place: copying whole items per event cost more than the rest of settling.
@@ -52,7 +65,7 @@ extension ConsumerLoop {
         }
     }
 
-    private func noteDeadLettered(_ item: PartitionQueue.Item, reason: String) {
+    func noteDeadLettered(_ item: PartitionQueue.Item, reason: String) {
         let plugin = registry.active(named: settings.pluginName)
         // A crash verdict is done with once its dead letter is written (process isolation).
         if let id = item.eventId {
@@ -84,13 +97,19 @@ extension ConsumerLoop {
         }
     }
 
-    func sendDeadLetter(at index: Int, reason: String, queue: inout PartitionQueue) {
-        let item = queue[index]
+    /// The dead letter of a FAILed or poison item (with the crash verdict, if a crash caused it).
+    func deadLetter(for item: PartitionQueue.Item, reason: String) -> DeadLetter {
         let plugin = registry.active(named: settings.pluginName)
         let crash = item.eventId.flatMap { plugin?.crashes.verdict(topic: item.message.topic, partition: item.message.partition, offset: item.message.offset, id: $0) }
         var letter = DeadLetter(message: item.message, error: reason, plugin: settings.pluginName,
                                 pluginVersion: plugin?.descriptor.version ?? "unknown", attempts: crash?.attempts ?? max(item.attempts, 1))
         letter.crash = crash
+        return letter
+    }
+
+    func sendDeadLetter(at index: Int, reason: String, queue: inout PartitionQueue) {
+        let item = queue[index]
+        let letter = deadLetter(for: item, reason: reason)
         let partition = KafkaTopicPartition(topic: item.message.topic, partition: item.message.partition)
         let offset = item.message.offset
         deadLetterAcks.inFlight.add(1, ordering: .relaxed)  // before the send: the answer may come first

@@ -94,6 +94,9 @@ extension ConsumerLoop {
                         queue.forgetAttempt(at: index)  // waits for the plugin's restart; costs no attempt
                     } else {
                         record(outcome, at: index, in: &queue, now: now)
+                        // Exactly-once: an OK or FAIL keeps what it published for the transaction;
+                        // a RETRY's publishes are dropped (it publishes again when handled again).
+                        if outcome.isSettled, position < result.publishes.count { queue[index].publishes = result.publishes[position] }
                     }
                 }
             }

@@ -19,6 +19,8 @@ extension ConsumerLoop {
             // leaves no event half-handled, so none is handled twice after the resume.
             guard lanes.busy == 0 else { return false }
             settleAll()
+            // Exactly-once: what is finished is committed before the rest is given back.
+            if transactions != nil { commitFinished(force: true) }
             enterOperatorPause()
         } else if !wanted && pausedByOperator {
             leaveOperatorPause()

@@ -25,6 +25,11 @@ final class ConsumerLoop: @unchecked Sendable {
         /// Lanes: batches handed to the plugin at the same time (`concurrency`).
         var concurrency: Int = 1
         var ordering: PluginOrdering = .key
+        var delivery: PluginDelivery = .atLeastOnce
+        /// Exactly-once: the longest a finished event waits for the transaction that commits it.
+        var commitInterval: Duration = .milliseconds(100)
+        /// Exactly-once: the most events one transaction carries.
+        var maxEventsPerTransaction = 5000
         /// A partition's window (consumed, not committed past) at which it pauses.
         var maxInFlight: Int = 1000
         var pollTimeout: Duration = .milliseconds(100)
@@ -69,8 +74,13 @@ final class ConsumerLoop: @unchecked Sendable {
     /// letter only once its answer says written.
     let deadLetterAcks = DeadLetterAcks()
 
+    /// Exactly-once plugins: the transactional producer that commits their outputs and offsets.
+    let transactions: TransactionalOutput?
+    /// Exactly-once: when the finished events waiting for a transaction are committed next.
+    var nextCommitAt = ContinuousClock.now
+
     init(settings: Settings, configuration: KafkaConfiguration, registry: PluginRegistry, bus: KafkaBus,
-         observer: (any PipelineObserver)? = nil, logger: Logger) throws(KafkaError) {
+         transactions: TransactionalOutput? = nil, observer: (any PipelineObserver)? = nil, logger: Logger) throws(KafkaError) {
         self.observer = observer
         self.settings = settings
         self.registry = registry
@@ -93,10 +103,18 @@ final class ConsumerLoop: @unchecked Sendable {
             }
         }
         consumer = try KafkaConsumer(configuration: configuration, groupId: settings.groupId, topics: settings.topics, logger: logger,
-                                     onStatistics: onStatistics)
+                                     offsetsInTransactions: transactions != nil, onStatistics: onStatistics)
         let name = settings.pluginName
-        lanes = Lanes(count: settings.concurrency, name: name) { [registry, observer] work in
-            LaneRunner.run(work, plugin: name, registry: registry, observer: observer)
+        if let transactions {
+            lanes = Lanes(count: settings.concurrency, name: name) { [registry, observer] work in
+                LaneRunner.runCapturingPublishes(work, plugin: name, registry: registry, observer: observer)
+            }
+            self.transactions = transactions
+        } else {
+            lanes = Lanes(count: settings.concurrency, name: name) { [registry, observer] work in
+                LaneRunner.run(work, plugin: name, registry: registry, observer: observer)
+            }
+            self.transactions = nil
         }
     }
 
@@ -125,8 +143,13 @@ final class ConsumerLoop: @unchecked Sendable {
         }
         drainLanes()
         lanes.stop()
-        awaitDeadLettersInFlight(upTo: settings.deadLetterWaitAtStop)
-        do { try consumer.commit() } catch { logger.warning("final commit failed; uncommitted events will be redelivered", metadata: ["error": "\(error)"]) }
+        if let transactions {
+            commitFinished(force: true)
+            transactions.shutdown()
+        } else {
+            awaitDeadLettersInFlight(upTo: settings.deadLetterWaitAtStop)
+            do { try consumer.commit() } catch { logger.warning("final commit failed; uncommitted events will be redelivered", metadata: ["error": "\(error)"]) }
+        }
         consumer.close()
         control.loopStopped()
         logger.info("consumer stopped")
@@ -158,6 +181,7 @@ final class ConsumerLoop: @unchecked Sendable {
         if pausedForCrash, let plugin = registry.active(named: settings.pluginName), !plugin.isCrashed { resumeAfterCrash() }
         dispatch()
         settleAll()
+        if transactions != nil { commitFinished(force: false) }
         reportGauges()
     }
 

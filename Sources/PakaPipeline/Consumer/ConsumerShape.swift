@@ -2,13 +2,15 @@ import PakaKafka
 import PakaPluginHost
 
 /// The parts of a plugin's entry a consumer is built from: lanes, batch size, ordering, the
-/// window bound and the prefetch cap.
+/// window bound, the prefetch cap and the delivery guarantee.
 struct ConsumerShape: Equatable, Sendable {
     var concurrency: Int
     var batchSize: Int
     var ordering: PluginOrdering
     var maxInFlight: Int
     var prefetchKBytes: Int
+    /// Exactly-once needs a transactional producer and a `read_committed` consumer made at start.
+    var delivery: PluginDelivery
 
     init(_ entry: PluginEntry) {
         concurrency = max(entry.concurrency, 1)
@@ -16,6 +18,7 @@ struct ConsumerShape: Equatable, Sendable {
         ordering = entry.ordering
         maxInFlight = max(entry.maxInFlight, 1)
         prefetchKBytes = entry.prefetchKBytes
+        delivery = entry.delivery
     }
 
     /// librdkafka prefetches up to 64 MiB per consumer by default: a plugin far behind its input

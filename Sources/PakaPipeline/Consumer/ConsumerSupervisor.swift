@@ -108,14 +108,21 @@ public final class ConsumerSupervisor: Service, Sendable {
         let shape = ConsumerShape(plugin.entry)
         let settings = ConsumerLoop.Settings(pluginName: plugin.name, groupId: plugin.groupId, topics: plugin.topics,
                                              batchSize: shape.batchSize, retry: plugin.entry.retry, maxEventBytes: maxEventBytes,
-                                             concurrency: shape.concurrency, ordering: shape.ordering, maxInFlight: shape.maxInFlight)
+                                             concurrency: shape.concurrency, ordering: shape.ordering, delivery: shape.delivery,
+                                             maxInFlight: shape.maxInFlight)
         do {
             var configuration = configuration
             if let instanceId, configuration.properties["group.instance.id"] == nil {
                 configuration.properties["group.instance.id"] = "\(instanceId)-\(plugin.name)"
             }
             shape.sizePrefetch(&configuration)
-            let loop = try ConsumerLoop(settings: settings, configuration: configuration, registry: registry, bus: bus, observer: observer, logger: logger)
+            // Exactly-once: the consumer's own transactional producer (the bus's stays idempotent).
+            let transactions = shape.delivery == .exactlyOnce
+                ? TransactionalOutput(transactionalId: TransactionalOutput.id(instance: instanceId, plugin: plugin.name),
+                                      configuration: bus.configuration, logger: logger)
+                : nil
+            let loop = try ConsumerLoop(settings: settings, configuration: configuration, registry: registry, bus: bus,
+                                        transactions: transactions, observer: observer, logger: logger)
             loop.control.setPaused(registry.isPaused(plugin.name))
             let service = ConsumerService(loop: loop)
             running.withLock { $0[plugin.name] = Running(service: service, groupId: plugin.groupId, topics: plugin.topics, shape: shape) }

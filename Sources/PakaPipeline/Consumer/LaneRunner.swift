@@ -16,6 +16,42 @@ enum LaneRunner {
         }
     }
 
+    /// Exactly-once: one `handle` call per event with a ``PublishCapture`` around it, because the
+    /// ABI's batch call cannot say which event published what, and an event answered RETRY must
+    /// contribute none of its publishes while the others of its batch keep theirs.
+    static func runCapturingPublishes(_ work: LaneWork, plugin name: String, registry: PluginRegistry,
+                                      observer: (any PipelineObserver)?) -> LaneResult {
+        let started = ContinuousClock.now
+        var outcomes: [EventOutcome] = []
+        var publishes: [[CloudEvent]] = []
+        outcomes.reserveCapacity(work.events.count)
+        publishes.reserveCapacity(work.events.count)
+        var crashed = false
+        events: for event in work.events {
+            while true {
+                guard let plugin = registry.active(named: name), !plugin.isCrashed else {
+                    // Disabled or crashed before this event: nothing of the batch ran yet, or the
+                    // rest is given back (a crash: unsettled answers cost no attempt).
+                    if outcomes.isEmpty { return LaneResult(work: work, answer: .notHandled(pluginCrashed: registry.active(named: name)?.isCrashed ?? false)) }
+                    crashed = crashed || (registry.active(named: name)?.isCrashed ?? false)
+                    break events
+                }
+                let capture = PublishCapture()
+                guard let answer = PublishCapture.$current.withValue(capture, operation: { plugin.handle([event]) }) else { continue }
+                outcomes.append(answer.first ?? .retry("plugin returned no outcome"))
+                publishes.append(capture.take())
+                if plugin.isCrashed {
+                    crashed = true
+                    break events
+                }
+                break
+            }
+        }
+        while outcomes.count < work.events.count { outcomes.append(.retry("not handled: the plugin stopped before this event")) }
+        if let observer { report(outcomes, of: work, plugin: name, since: started, to: observer) }
+        return LaneResult(work: work, answer: .handled(outcomes, crashed: crashed), publishes: publishes)
+    }
+
     private static func report(_ outcomes: [EventOutcome], of work: LaneWork, plugin: String, since started: ContinuousClock.Instant,
                                to observer: any PipelineObserver) {
         var ok = 0, retried = 0, failed = 0

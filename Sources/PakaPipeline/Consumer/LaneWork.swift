@@ -27,4 +27,7 @@ struct LaneResult: Sendable {
 
     var work: LaneWork
     var answer: Answer
+    /// Exactly-once only: what the plugin published while handling each event (by position in
+    /// `work.events`); empty for at-least-once plugins, whose publishes are produced at once.
+    var publishes: [[CloudEvent]] = []
 }

@@ -22,6 +22,9 @@ struct PartitionQueue {
         var attempts: Int = 0
         /// Set once the item was sent to `<topic>.dlq`; the watermark passes it only when `.written`.
         var deadLetter: DeadLetterProgress?
+        /// Exactly-once: what the plugin published while handling it (OK or FAIL), produced in the
+        /// transaction that commits past it. Empty otherwise.
+        var publishes: [CloudEvent] = []
     }
 
     enum ItemState: Equatable {
@@ -160,6 +163,16 @@ struct PartitionQueue {
             if due && free && ready.count < limit { ready.append(index - 1) }
         }
         return scan
+    }
+}
+
+extension PartitionQueue.ItemState {
+    /// OK or FAIL: nothing more is handed to the plugin for it.
+    var isFinished: Bool {
+        switch self {
+        case .ok, .failed: true
+        case .waiting, .inFlight, .held: false
+        }
     }
 }
 

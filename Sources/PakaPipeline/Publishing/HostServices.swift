@@ -28,6 +28,10 @@ public final class HostServices: PluginHostServices {
             outcome = .refused("'\(topic)' is not a valid Kafka topic name (1-249 of [a-zA-Z0-9._-], not '.' or '..')")
         } else if !CloudEvent.isJSONValue(data) {
             outcome = .refused("data for topic '\(topic)' is not one JSON value")
+        } else if let capture = PublishCapture.current {
+            // An exactly-once consumer is handling an event: the event goes into its transaction.
+            capture.append(CloudEvent(source: "paka/plugins/\(plugin)", type: topic, subject: key, data: data))
+            return .accepted
         } else if let router = router.withLock({ $0 }) {
             router.publishFromPlugin(CloudEvent(source: "paka/plugins/\(plugin)", type: topic, subject: key, data: data))
             return .accepted

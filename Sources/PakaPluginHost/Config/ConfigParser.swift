@@ -102,7 +102,7 @@ struct ConfigParser {
         parseParallelism(&reader, into: &entry, path: path)
         reader.finish(known: ["name", "library", "enabled", "paused", "groupId", "topics", "concurrency", "batchSize", "retry", "sha256", "config",
                               "isolation", "handleTimeoutMs", "crash", "workerMemoryLimitMb",
-                              "synchronousQueueLimit", "ordering", "maxInFlight", "prefetchKBytes"], issues: &issues)
+                              "synchronousQueueLimit", "ordering", "maxInFlight", "prefetchKBytes", "delivery"], issues: &issues)
         return issues.count == before ? entry : nil
     }
 
@@ -129,7 +129,8 @@ struct ConfigParser {
         }
     }
 
-    /// `ordering`, `maxInFlight` and `prefetchKBytes` (docs/kafka.md, "Ordering and parallelism").
+    /// `ordering`, `maxInFlight`, `prefetchKBytes` (docs/kafka.md, "Ordering and parallelism") and
+    /// `delivery` (docs/kafka.md, "Exactly-once").
     private mutating func parseParallelism(_ reader: inout ObjectReader, into entry: inout PluginEntry, path: String) {
         if let ordering = reader.string("ordering", issues: &issues) {
             if let mode = PluginOrdering(rawValue: ordering) { entry.ordering = mode } else {
@@ -139,6 +140,12 @@ struct ConfigParser {
         }
         entry.maxInFlight = reader.integer("maxInFlight", in: 1...100_000, issues: &issues) ?? entry.maxInFlight
         entry.prefetchKBytes = reader.integer("prefetchKBytes", in: 64...2_097_151, issues: &issues) ?? entry.prefetchKBytes
+        if let delivery = reader.string("delivery", issues: &issues) {
+            if let mode = PluginDelivery(rawValue: delivery) { entry.delivery = mode } else {
+                let known = PluginDelivery.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or ")
+                issues.append(ConfigIssue(path: "\(path).delivery", message: "unknown delivery '\(delivery)'; use \(known)"))
+            }
+        }
     }
 
     /// Expands `${ENV}` in every string; a failure is reported at the string's path.

@@ -42,6 +42,9 @@ public struct PluginEntry: Sendable, Equatable {
     /// What librdkafka may prefetch for this plugin's consumer, in KiB (`queued.max.messages.kbytes`):
     /// the memory a plugin far behind its input costs at most, beside its `maxInFlight` events.
     public var prefetchKBytes: Int = 16384
+    /// At-least-once (default), or exactly-once: the plugin's publishes, its dead letters and the
+    /// consumed offsets in one Kafka transaction (docs/kafka.md, "Exactly-once").
+    public var delivery: PluginDelivery = .atLeastOnce
 
     public init(name: String, library: String, enabled: Bool = true, groupId: String? = nil, topics: [String]? = nil,
                 concurrency: Int = 1, batchSize: Int = 100, retry: RetryPolicy = RetryPolicy(), sha256: String? = nil,

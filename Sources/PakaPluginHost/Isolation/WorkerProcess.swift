@@ -17,6 +17,9 @@ final class WorkerProcess: @unchecked Sendable {
     private var ended: WorkerExit?
     /// Set when the host killed the worker for not answering in time.
     private var killedAfter: Int?
+    /// The caller's ``PublishCapture`` while a call is pending: the worker's publishes arrive on
+    /// the reader thread, before the call's reply, and belong to the event being handled.
+    private var capture: PublishCapture?
 
     /// The `paka` executable to run as a worker: `PAKA_WORKER_EXECUTABLE` (tests, where this
     /// process is the test runner), else this very executable.
@@ -76,11 +79,15 @@ final class WorkerProcess: @unchecked Sendable {
             return .failure(ended)
         }
         reply = nil
+        capture = PublishCapture.current
         condition.unlock()
         let sent = channel.send(request)
         let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1000)
         condition.lock()
-        defer { condition.unlock() }
+        defer {
+            capture = nil
+            condition.unlock()
+        }
         while reply == nil && ended == nil {
             if sent, killedAfter == nil {
                 if !condition.wait(until: deadline), reply == nil, ended == nil {
@@ -140,8 +147,12 @@ final class WorkerProcess: @unchecked Sendable {
                     unreadable("publish")
                     continue
                 }
-                // Validated again here: the worker is not trusted.
-                _ = services.publish(from: pluginName, topic: topic, key: key, data: data)
+                condition.lock()
+                let pending = capture
+                condition.unlock()
+                // Validated again here: the worker is not trusted. A refusal was already
+                // answered in the worker (same checks); nothing more to tell it.
+                _ = PublishCapture.$current.withValue(pending) { services.publish(from: pluginName, topic: topic, key: key, data: data) }
             default:
                 condition.lock()
                 reply = frame
