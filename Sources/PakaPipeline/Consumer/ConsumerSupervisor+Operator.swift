@@ -20,7 +20,8 @@ extension ConsumerSupervisor {
         while true {
             guard let state = consumerState(of: plugin) else { return nil }
             if state == (paused ? "paused" : "running") || ContinuousClock.now >= deadline { return state }
-            try? await Task.sleep(for: .milliseconds(20))
+            // Cancelled (the request went away): answer with what the loop says now, not a spin to the deadline.
+            do { try await Task.sleep(for: .milliseconds(20)) } catch { return consumerState(of: plugin) }
         }
     }
 

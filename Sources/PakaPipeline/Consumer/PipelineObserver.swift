@@ -16,6 +16,7 @@ extension PipelineObserver {
 /// Reads per-partition `consumer_lag` out of librdkafka's statistics JSON.
 enum ConsumerStatistics {
     static func lags(fromStatistics json: String) -> [(topic: String, partition: Int32, lag: Int64)] {
+        // librdkafka writes these; one that is not JSON gives no lag this time (the next comes in 5 s).
         guard let root = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
               let topics = root["topics"] as? [String: Any] else { return [] }
         var lags: [(String, Int32, Int64)] = []
