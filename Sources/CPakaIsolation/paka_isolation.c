@@ -35,7 +35,7 @@ int paka_worker_limit_memory(size_t megabytes) {
 /* Layout of a journal file: a 24-byte header ("PAKAJRN1", the in-flight length as 8 bytes, the
  * fatal signal as 4 bytes, 4 spare), then the in-flight line.  The length is written last on
  * begin and zeroed on end; the signal handler fills in the signal. */
-#define MAX_SLOTS 64
+#define MAX_SLOTS 1024
 #define HEADER 24
 struct slot { char *map; size_t capacity; volatile sig_atomic_t used; };
 static struct slot slots[MAX_SLOTS];

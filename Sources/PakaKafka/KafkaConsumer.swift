@@ -17,6 +17,8 @@ public final class KafkaConsumer: Sendable {
     let handle: RdKafkaHandle
     private let logger: Logger
     private let isClosed = Mutex(false)
+    /// The message a poll received after a rebalance it applied: the next poll returns it first.
+    private let carriedOver = Mutex<KafkaMessage?>(nil)
     public let groupId: String
     public let topics: [String]
 
@@ -55,21 +57,37 @@ public final class KafkaConsumer: Sendable {
     /// Blocks up to `timeout` for the first message, then returns it plus whatever else is
     /// already fetched, up to `maxMessages`. Error events (including partition EOF) are logged and
     /// skipped, never thrown: librdkafka recovers from them on its own. Returns `[]` once closed.
+    ///
+    /// A batch never spans a rebalance. Rebalances are applied inside this call; when one moves
+    /// ``assignmentGeneration`` here, the call returns only what was fetched before it (perhaps
+    /// nothing), and the next call starts with the message that came after it. Why: a caller
+    /// that keeps a window per partition drops the windows of revoked partitions between polls
+    /// (librdkafka fetches them again from the committed offset). A message fetched for the new
+    /// assignment and returned in the same batch would land in the old window and be dropped
+    /// with it, while librdkafka's position has moved past it: the event would never be handled.
     public func poll(maxMessages: Int, timeout: Duration) -> [KafkaMessage] {
         if isClosed.withLock({ $0 }) || maxMessages <= 0 { return [] }
+        var messages: [KafkaMessage] = []
+        if let first = carriedOver.withLock({ carried in defer { carried = nil }; return carried }) { messages.append(first) }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
-        var messages: [KafkaMessage] = []
+        let generation = assignmentGeneration
         var topicNames = TopicNameCache()
         while messages.count < maxMessages {
             let wait = messages.isEmpty ? (deadline - clock.now).clampedMilliseconds : 0
             guard let message = rd_kafka_consumer_poll(handle.pointer, wait) else { break }
             defer { rd_kafka_message_destroy(message) }
+            let rebalanced = assignmentGeneration != generation
             if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                messages.append(KafkaMessage(copying: message, topicNames: &topicNames))
+                let copy = KafkaMessage(copying: message, topicNames: &topicNames)
+                if rebalanced {
+                    carriedOver.withLock { $0 = copy }
+                    break
+                }
+                messages.append(copy)
             } else {
                 report(message)
-                if messages.isEmpty && clock.now >= deadline { break }
+                if rebalanced || (messages.isEmpty && clock.now >= deadline) { break }
             }
         }
         if !messages.isEmpty { handle.context.setConnected(true) }

@@ -176,6 +176,8 @@ final class ConsumerLoop: @unchecked Sendable {
     }
 
     func processReady() {
+        // Wake-ups are noted afresh each pass: by the scans (backoffs ending) and by settling.
+        nextDue = nil
         dropRevokedPartitions()
         collectDeadLetterAcks()
         if pausedForCrash, let plugin = registry.active(named: settings.pluginName), !plugin.isCrashed { resumeAfterCrash() }
@@ -197,7 +199,6 @@ final class ConsumerLoop: @unchecked Sendable {
 
     /// `settle` on every partition queue.
     func settleAll() {
-        nextDue = nil
         for partition in Array(queues.keys) { settle(partition) }
     }
 
@@ -210,26 +211,32 @@ final class ConsumerLoop: @unchecked Sendable {
     }
 
     /// After a rebalance another member owns these partitions and will redeliver what we held.
-    /// A partition revoked and assigned back within one poll is dropped too: librdkafka fetches
-    /// it again from the committed offset, so what the queue held would arrive twice. Answers
-    /// still in the lanes for a dropped queue are ignored when they come (its epoch is gone).
+    /// A partition revoked and assigned back is dropped too: librdkafka fetches it again from the
+    /// committed offset, so what the queue held would arrive twice. Answers still in the lanes for
+    /// a dropped queue are ignored when they come (its epoch is gone). Runs after every poll:
+    /// a poll's batch never spans a rebalance (``KafkaConsumer/poll(maxMessages:timeout:)``), so
+    /// nothing fetched for the new assignment is in a queue dropped here.
     private func dropRevokedPartitions() {
         let generation = consumer.assignmentGeneration
-        var revoked: Set<KafkaTopicPartition> = []
-        // An unanswered assignment query is not cached: the next pass asks again.
-        if generation != lastAssignmentGeneration, let known = consumer.knownAssignment() {
-            lastAssignmentGeneration = generation
-            revoked = consumer.takeRevokedPartitions()
-            let assigned = Set(known)
-            if assigned != lastAssignment {
-                lastAssignment = assigned
-                logger.info("partitions assigned", metadata: [
-                    "count": "\(assigned.count)", "partitions": "\(assigned.map(\.description).sorted().joined(separator: ","))"])
-            }
-        }
-        for partition in queues.keys where !lastAssignment.contains(partition) || revoked.contains(partition) {
+        guard generation != lastAssignmentGeneration else { return }
+        // Every partition that left the assignment went through the rebalance callback.
+        let revoked = consumer.takeRevokedPartitions()
+        for partition in queues.keys where revoked.contains(partition) {
             logger.info("partition revoked; its unfinished events go to its new owner", metadata: ["partition": "\(partition)"])
             queues[partition] = nil
+        }
+        // An unanswered assignment query is not cached: the next pass asks again.
+        guard let known = consumer.knownAssignment() else { return }
+        lastAssignmentGeneration = generation
+        let assigned = Set(known)
+        for partition in queues.keys where !assigned.contains(partition) {
+            logger.info("partition no longer assigned; its unfinished events go to its new owner", metadata: ["partition": "\(partition)"])
+            queues[partition] = nil
+        }
+        if assigned != lastAssignment {
+            lastAssignment = assigned
+            logger.info("partitions assigned", metadata: [
+                "count": "\(assigned.count)", "partitions": "\(assigned.map(\.description).sorted().joined(separator: ","))"])
         }
     }
 }

@@ -27,6 +27,11 @@ final class CrashJournal: Sendable {
 
     let plugin: String
     private let folder: String
+    /// Suspects (events with a crash on record) run with nothing else of the plugin in flight.
+    private let suspects = SuspectGate()
+    /// Set once a batch ran without a slot (all taken), so the warning is logged once.
+    private let warnedNoSlot = Atomic<Bool>(false)
+    private let services: any PluginHostServices
     private let state: Mutex<State>
     private static let slotBytes = 64 << 10
     private static let journals = Mutex<[String: CrashJournal]>([:])
@@ -44,6 +49,7 @@ final class CrashJournal: Sendable {
     private init(plugin: String, folder: String, services: any PluginHostServices) {
         self.plugin = plugin
         self.folder = folder
+        self.services = services
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
@@ -60,11 +66,14 @@ final class CrashJournal: Sendable {
             }
         }
         let found = Self.readInFlight(folder: folder, plugin: plugin)
+        // Alone means the only event of this plugin in flight when the host died, over all its
+        // slots: with lanes, a batch of one in one slot ran beside the batches in the others.
+        let inFlightAtDeath = found.reduce(0) { $0 + $1.0.count }
         for (keys, signal) in found {
             for key in keys {
                 var record = records[key] ?? Record(crashes: 0, lastAlone: false, signal: 0)
                 record.crashes += 1
-                record.lastAlone = keys.count == 1
+                record.lastAlone = inFlightAtDeath == 1
                 record.signal = signal
                 records[key] = record
             }
@@ -150,13 +159,15 @@ final class CrashJournal: Sendable {
     }
 
     /// Hands `events` to `call` with the batch on record while it runs; events with crashes on
-    /// record go one at a time, and a condemned one is answered FAIL with its verdict.
+    /// record go one at a time, each with nothing else of the plugin in flight (``SuspectGate``),
+    /// and a condemned one is answered FAIL with its verdict.
     func handle(_ events: [PluginEvent], policy: CrashPolicy, tracker: CrashTracker, call: ([PluginEvent]) -> [EventOutcome]) -> [EventOutcome] {
-        // Hook records (CrashJournal+Hooks.swift) concern no event: without event records, the fast path.
+        // Hook records (CrashJournal+Hooks.swift) concern no event: without event records, the
+        // fast path. Records only go away while the host runs, so no suspect is in flight then.
         guard state.withLock({ $0.records.keys.contains { !Self.isHookKey($0) } }) else { return journaled(events, call) }
         let keys = events.map(Self.key)
         let known = state.withLock { state in state.records.filter { keys.contains($0.key) } }
-        guard !known.isEmpty else { return journaled(events, call) }
+        guard !known.isEmpty else { return suspects.alongside { journaled(events, call) } }
         var outcomes: [EventOutcome] = []
         outcomes.reserveCapacity(events.count)
         for (event, key) in zip(events, keys) {
@@ -164,8 +175,10 @@ final class CrashJournal: Sendable {
                 let report = CrashReport(plugin: plugin, exit: WorkerExit(record.signal > 0 ? .signal(record.signal) : .processDied), attempts: record.crashes)
                 tracker.noteVerdict(report, for: event)
                 outcomes.append(.fail(report.message))
+            } else if known[key] != nil {
+                outcomes.append(suspects.alone { journaled([event], call) }.first ?? .retry("plugin returned no result"))
             } else {
-                outcomes.append(journaled([event], call).first ?? .retry("plugin returned no result"))
+                outcomes.append(suspects.alongside { journaled([event], call) }.first ?? .retry("plugin returned no result"))
             }
             if known[key] != nil { forget(key) }
         }
@@ -197,11 +210,16 @@ final class CrashJournal: Sendable {
     }
 
     private func takeSlot() -> Int32 {
-        state.withLock { state in
+        let slot = state.withLock { state in
             if let slot = state.free.popLast() { return slot }
             state.slots += 1
             return Self.openSlot("\(folder)/\(plugin).\(state.slots).inflight")
         }
+        if slot < 0, !warnedNoSlot.exchange(true, ordering: .relaxed) {
+            services.log(from: plugin, level: .error, message: "no crash journal slot could be opened in \(folder) (folder not writable, "
+                + "or more than 1024 calls in flight in this process): a host crash during such a call is not remembered at the next start")
+        }
+        return slot
     }
 
     private func giveBack(_ slot: Int32) {
