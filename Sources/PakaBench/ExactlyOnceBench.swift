@@ -9,6 +9,7 @@ import PakaPluginHost
 /// consumer loop `paka serve` runs, on a 3-broker embedded cluster with 4 partitions. A run
 /// ends when every derived event is in the derived topic (its high watermark), so both modes
 /// pay for their outputs; exactly-once also for the per-event calls and the transactions.
+/// Then the publish → visible latency of each mode (``ExactlyOnceLatency``).
 enum ExactlyOnceBench {
     static func run(arguments: [String], logger: Logger) async throws {
         guard let plugin = arguments.firstIndex(of: "--deriving-plugin").map({ arguments[$0 + 1] }) else {
@@ -16,6 +17,7 @@ enum ExactlyOnceBench {
             return
         }
         let events = arguments.firstIndex(of: "--events").map { Int(arguments[$0 + 1]) ?? 20_000 } ?? 20_000
+        let latencyInputs = arguments.firstIndex(of: "--latency-inputs").map { Int(arguments[$0 + 1]) ?? 2_000 } ?? 2_000
         let cluster = try EmbeddedKafkaCluster(brokerCount: 3, logger: logger)
         defer { cluster.shutdown() }
         let configuration = KafkaConfiguration(brokers: cluster.bootstrapServers, clientId: "paka-bench")
@@ -34,7 +36,7 @@ enum ExactlyOnceBench {
         try cluster.createTopic("derive.out", partitions: 4)
 
         var rows: [String] = []
-        for concurrency in [1, 4] {
+        for concurrency in events > 0 ? [1, 4] : [] {  // --events 0: the latency part only
             var rates: [PluginDelivery: Double] = [:]
             for delivery in [PluginDelivery.atLeastOnce, .exactlyOnce] {
                 let topic = "bench.derive.\(delivery == .exactlyOnce ? "eos" : "alo").c\(concurrency)"
@@ -67,6 +69,20 @@ enum ExactlyOnceBench {
             | exactly-once (3 brokers, 4 partitions, batch 100, commit every 100 ms) | at-least-once (events/s) | exactly-once (events/s) | ratio |
             |---|---|---|---|
             \(rows.joined(separator: "\n"))
+            """)
+        let setup = ExactlyOnceLatency.Setup(cluster: cluster, registry: registry, bus: bus, producer: producer,
+                                             consumerConfiguration: consumerConfiguration, plugin: plugin, logger: logger)
+        var latencyRows: [String] = []
+        for delivery in [PluginDelivery.atLeastOnce, .exactlyOnce] {
+            let latency = try await ExactlyOnceLatency.measure(delivery, inputs: latencyInputs, setup: setup)
+            latencyRows.append("| \(delivery.rawValue) | \(String(format: "%.1f", latency.p50)) | \(String(format: "%.1f", latency.p99)) "
+                               + "| \(String(format: "%.1f", latency.max)) | \(latency.count) of \(latencyInputs) |")
+        }
+        print("""
+
+            | publish → visible to a read_committed reader (paced 500 inputs/s, concurrency 1, batch 100) | p50 (ms) | p99 (ms) | max (ms) | seen |
+            |---|---|---|---|---|
+            \(latencyRows.joined(separator: "\n"))
             """)
         await producer.shutdown(timeout: .seconds(2))
         bus.shutdown(timeout: .seconds(2))

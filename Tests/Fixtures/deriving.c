@@ -12,14 +12,28 @@
  *                    a test kills the host while this plugin is inside handle (with one lane
  *                    the consumer loop is in handle too, so never inside a commit)
  * otherwise publishes {"from":"<id>"} to derive.out (key = the input's key) and answers OK.
- * A publish the host does not take turns the answer into RETRY (FAIL when refused for good). */
+ * A publish the host does not take turns the answer into RETRY (FAIL when refused for good).
+ *
+ * With a "record" member in the config, every handle of an event appends
+ * "<version> <id> <attempt> <partition>" to that file (what the hot swap, pause and offsets tests
+ * count: which version handled what, and how often).
+ * -DFIXTURE_VERSION='"2.0.0"' sets the version; -DFIXED ignores "fail" (the fix a replay needs). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "paka_plugin.h"
 
-typedef struct { const paka_host *host; char marker[512]; } deriving;
+#ifndef FIXTURE_VERSION
+#define FIXTURE_VERSION "1.0.0"
+#endif
+#ifdef FIXED
+static const int honours_fail = 0;
+#else
+static const int honours_fail = 1;
+#endif
+
+typedef struct { const paka_host *host; char marker[512]; FILE *record; } deriving;
 
 static const char *topics[] = {"derive.in"};
 
@@ -34,6 +48,13 @@ static int create(const paka_host *host, paka_bytes config, void **out, char *er
     at += strlen("\"marker\":\"");
     size_t n = strcspn(at, "\"");
     if (n < sizeof d->marker) memcpy(d->marker, at, n);
+  }
+  char record[512] = {0};
+  if ((at = strstr(text, "\"record\":\""))) {
+    at += strlen("\"record\":\"");
+    size_t n = strcspn(at, "\"");
+    if (n < sizeof record) memcpy(record, at, n);
+    if (!(d->record = fopen(record, "a"))) return snprintf(err, cap, "cannot open record file %s", record), free(d), 1;
   }
   *out = d;
   return 0;
@@ -88,8 +109,12 @@ static void handle(void *inst, const paka_event *ev, size_t n, paka_event_result
       if (f) fclose(f);
       usleep((useconds_t)stall * 1000);
     }
+    if (d->record) {
+      fprintf(d->record, FIXTURE_VERSION " %.*s %u %d\n", (int)ev[i].id.len, (const char *)ev[i].id.ptr, ev[i].attempt, ev[i].partition);
+      fflush(d->record);
+    }
     res[i].error = NULL;
-    if (contains(ev[i].payload, "\"fail\":true")) {
+    if (honours_fail && contains(ev[i].payload, "\"fail\":true")) {
       res[i].code = PAKA_FAIL, res[i].error = "event asked to fail";
     } else if ((long)ev[i].attempt <= number(ev[i].payload, "retries")) {
       publish(d, &ev[i], 1);
@@ -101,11 +126,11 @@ static void handle(void *inst, const paka_event *ev, size_t n, paka_event_result
   }
 }
 
-static void destroy(void *inst) { free(inst); }
+static void destroy(void *inst) { deriving *d = inst; if (d->record) fclose(d->record); free(d); }
 
 static const paka_plugin_descriptor descriptor = {
   .struct_size = sizeof(paka_plugin_descriptor), .abi_major = PAKA_ABI_MAJOR, .abi_minor = PAKA_ABI_MINOR,
-  .name = "deriving", .version = "1.0.0", .topics = topics, .topic_count = 1,
+  .name = "deriving", .version = FIXTURE_VERSION, .topics = topics, .topic_count = 1,
   .create = create, .handle = handle, .destroy = destroy,
 };
 
