@@ -24,12 +24,14 @@ final class ExactlyOnceHost: @unchecked Sendable {
     /// The library plugins.json names now.
     private(set) var library: String
 
-    init(partitions: Int32 = 1, library: String? = nil) async throws {
+    /// `concurrency`: lanes; with one, the loop runs each batch inline and commits right after
+    /// it, so only several lanes leave finished events waiting for a transaction at a pause.
+    init(partitions: Int32 = 1, concurrency: Int = 1, library: String? = nil) async throws {
         let dir = TemporaryDirectory()
         record = dir.file("record.txt")
         self.library = try library ?? Self.build("1.0.0")
         let entry = """
-            {"name": "deriving", "library": "\(self.library)", "delivery": "exactly-once", "batchSize": 20,
+            {"name": "deriving", "library": "\(self.library)", "delivery": "exactly-once", "batchSize": 20, "concurrency": \(concurrency),
              "retry": {"maxAttempts": 2, "initialBackoffMs": 20, "maxBackoffMs": 40}, "config": {"record": "\(record)"}}
             """
         host = try await TestHost(plugins: "[\(entry)]", environment: ["KAFKA_BROKERS": "embedded", "KAFKA_TOPIC_PARTITIONS": "1"])

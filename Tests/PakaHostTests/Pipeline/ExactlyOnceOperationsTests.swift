@@ -41,13 +41,15 @@ import Testing
     }
 
     @Test func aPausedExactlyOncePluginHandlesNothingAndAfterTheResumeEachInputOnce() async throws {
-        let eos = try await ExactlyOnceHost()
+        // Four lanes: the pause waits for the batches in them, and what they finished last is
+        // still waiting for its transaction when the pause comes.
+        let eos = try await ExactlyOnceHost(partitions: 3, concurrency: 4)
         #expect(await eventually { eos.consumerState == "running" })
-        let beforePause = (0..<100).map { "p\($0)" }
-        try await publish(beforePause, to: eos, data: #"{"delayMs":10}"#)
+        let beforePause = (0..<200).map { "p\($0)" }
+        try await publish(beforePause, to: eos, data: #"{"delayMs":20}"#)
         // Paused mid-stream: some inputs handled and waiting for their transaction, some fetched
         // and not yet handled, the rest still in the topic.
-        #expect(await eventually(60) { eos.handled.count >= 20 })
+        #expect(await eventually(60) { eos.handled.count >= 40 })
         let paused = try await eos.call("/plugins/deriving/pause")
         #expect(paused.status == .ok, "\(paused.text)")
         #expect(await eventually { eos.consumerState == "paused" })
