@@ -17,10 +17,11 @@ import Testing
         let eos = try await ExactlyOnceHost(partitions: 3)
         let v2 = try ExactlyOnceHost.build("2.0.0")
         #expect(await eventually { eos.consumerState == "running" })
-        // 10 ms per input: the 300 published before the swap take v1 three seconds at least, so
-        // the swap (once v1 handled 50) lands with most of them still to handle.
+        // 20 ms per input: the 300 published before the swap take v1 six seconds at least, so
+        // the swap (once v1 handled 50) lands with most of them still to handle, even when a
+        // loaded machine wakes this task late.
         let beforeSwap = (0..<300).map { "s\($0)" }
-        try await publish(beforeSwap, to: eos, data: #"{"delayMs":10}"#)
+        try await publish(beforeSwap, to: eos, data: #"{"delayMs":20}"#)
         #expect(await eventually(60) { eos.handled.count >= 50 })
         try eos.swap(to: v2)
         let afterSwap = (300..<450).map { "s\($0)" }
@@ -45,8 +46,8 @@ import Testing
         // still waiting for its transaction when the pause comes.
         let eos = try await ExactlyOnceHost(partitions: 3, concurrency: 4)
         #expect(await eventually { eos.consumerState == "running" })
-        let beforePause = (0..<200).map { "p\($0)" }
-        try await publish(beforePause, to: eos, data: #"{"delayMs":20}"#)
+        let beforePause = (0..<300).map { "p\($0)" }
+        try await publish(beforePause, to: eos, data: #"{"delayMs":30}"#)  // two seconds or more with four lanes
         // Paused mid-stream: some inputs handled and waiting for their transaction, some fetched
         // and not yet handled, the rest still in the topic.
         #expect(await eventually(60) { eos.handled.count >= 40 })
