@@ -142,6 +142,7 @@ def main():
         report = WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, '#report-summary[data-status="done"]') and text(d, "report-summary"))
         if "delivered 2," not in report or len(driver.find_elements(By.CSS_SELECTOR, '#report-items tr[data-outcome="delivered"]')) != 2:
             fail(f"the linked report does not show the two delivered letters: {report!r}")
+        driver.execute_script("document.getElementById('report').scrollIntoView()")
         shot(driver, "console-report.png")
         driver.get(link)
         WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, '#report-summary[data-status="done"]'))

@@ -34,6 +34,7 @@ extension ConsoleScript {
               el("div", {class: "table-wrap"}, el("table", {id: "report-items"}, el("caption", {class: "visually-hidden"}, "Letters of replay " + r.id),
                 el("thead", {}, el("tr", {}, ["event", "outcome", "reason"].map(h => el("th", {scope: "col"}, h)))), el("tbody", {}, r.items.map(row)))),
               r.status === "running" ? el("button", {type: "button", id: "report-reload", onclick: openLinkedReport}, "Load again") : "");
+            $("report").scrollIntoView();
           } catch (e) { body.replaceChildren(el("p", {class: "error", id: "report-error"}, "cannot load the report: " + e.message)); }
         }
         """#
