@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Real-browser test of GET /console: headless Chromium (Debian's chromium + chromium-driver,
 driven by Selenium) against a running `paka serve` with the four processors and the runbook's
-`marker` plugin (Tests/Fixtures/marker.c, compiled here) on the embedded Kafka. It walks
+`marker` plugin (Tests/Fixtures/marker.c, compiled here) and the process-isolated `crashing` fixture
+on the embedded Kafka. It walks
 docs/operations.md: marker FAILs three events → the operator opens one letter and sees its
 payload (markup shown as text, never run) and reason → a fixed build is swapped in → two letters
-selected → dry run → replay → "delivered 2"; pause, move the offsets to latest, resume; a
+selected → dry run → replay → "delivered 2", the report opened from its link (and again after a
+reload); each card shows its lanes; the versions tab says what triggered each swap (host start,
+file) and lists the crashing plugin's crashes (SIGSEGV, the event) and worker restarts; pause,
+move the offsets to latest, resume; a
 read-only token sees no operator controls, a publish-only token sees nothing and gets 403 from
 the API; phone width without sideways scrolling; no CSP violation logged. Screenshots of each
 step go to the artifact folder.
@@ -18,6 +22,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 from console_browser import (ARTIFACTS, MARKUP, By, StaleElementReferenceException, WebDriverWait, api, attribute, browser, card_state,
                              choose, click, compile_marker, confirm, csp_violations, fail, login, make_token, publish, shot, start_host,
                              stop_host, text, wait_for)
+
+PLUGINS = 6  # the four processors, marker and crashing
 
 
 def main():
@@ -41,21 +47,26 @@ def main():
         publish(url, client, 2, note="marker-bug")
         publish(url, client, 1, note="marker-bug " + MARKUP)
         publish(url, client, 5)  # ordinary traffic for the charts
+        publish(url, client, 1, note="segv")  # kills crashing's worker (twice: the event is then dead-lettered)
         letters = wait_for("three dead letters of marker", lambda: (lambda r: r[1]["letters"] if r[0] == 200 and len(r[1]["letters"]) == 3 else None)(
             api(url, operator, "/plugins/marker/dead-letters")))
 
         driver = browser(1280, 1000)
         login(driver, url, operator)
-        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == 5)
+        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == PLUGINS)
         names = sorted(c.get_attribute("data-plugin") for c in driver.find_elements(By.CSS_SELECTOR, "article.plugin"))
-        if names != ["audit", "document", "marker", "notification", "report"]:
-            fail(f"expected the four processors and marker, saw {names}")
+        if names != ["audit", "crashing", "document", "marker", "notification", "report"]:
+            fail(f"expected the four processors, marker and crashing, saw {names}")
         topics = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#topics li")]
         if len(topics) != 8:
             fail(f"the overview lists {len(topics)} topics, not the eight: {topics}")
         if "version" not in text(driver, "host") or "uptime" not in text(driver, "host"):
             fail(f"the host section lacks version/uptime: {text(driver, 'host')!r}")
         time.sleep(4)  # a few samples for the charts
+        lanes = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda d: (lambda found: found[0].text if found else None)(d.find_elements(By.CSS_SELECTOR, 'article.plugin[data-plugin="marker"] span.lanes')))
+        if attribute(driver, 'article.plugin[data-plugin="marker"] span.lanes', "data-lanes") != "1" or "of 1 busy" not in lanes or "held for retry" not in lanes:
+            fail(f"marker's card does not show its lanes (1 lane): {lanes!r}")
         shot(driver, "console-overview.png")
 
         # 2. Look at what failed and why: open the letter whose payload carries markup.
@@ -93,8 +104,11 @@ def main():
         time.sleep(2.5)  # the page's next refresh
         click(driver, "#tab-versions")
         WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, '#versions-table tr[data-version="2.0.0"]'))
-        if not driver.find_elements(By.CSS_SELECTOR, '#versions-table tr[data-version="1.0.0"]'):
-            fail("the swap history does not show 1.0.0")
+        if not driver.find_elements(By.CSS_SELECTOR, '#versions-table tr[data-version="1.0.0"][data-trigger="startup"]'):
+            fail("the swap history does not show 1.0.0, loaded at the host's start")
+        by = attribute(driver, '#versions-table tr[data-version="2.0.0"] td.trigger', "textContent")
+        if by != "file":
+            fail(f"the swap history says 2.0.0 came by {by!r}, not by file (the watcher)")
         shot(driver, "console-versions.png")
 
         # 4. Select two letters → dry run → replay → delivered 2.
@@ -120,6 +134,21 @@ def main():
         if '"delivered": 2' not in text(driver, "replay-report-json"):
             fail("the report does not show delivered 2")
         shot(driver, "console-replayed.png")
+        # The replay links its report: the link opens it, and the address opens it again after a reload.
+        link = attribute(driver, "#replay-report-link", "href")
+        if "#replay/marker/" not in link:
+            fail(f"the replay's report link is {link!r}")
+        click(driver, "#replay-report-link")
+        report = WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, '#report-summary[data-status="done"]') and text(d, "report-summary"))
+        if "delivered 2," not in report or len(driver.find_elements(By.CSS_SELECTOR, '#report-items tr[data-outcome="delivered"]')) != 2:
+            fail(f"the linked report does not show the two delivered letters: {report!r}")
+        driver.execute_script("document.getElementById('report').scrollIntoView()")
+        shot(driver, "console-report.png")
+        driver.get(link)
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, '#report-summary[data-status="done"]'))
+        click(driver, "#report-close")
+        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == PLUGINS)
+        click(driver, 'article.plugin[data-plugin="marker"] button[data-action="details"]')
         pending = api(url, operator, "/plugins/marker/dead-letters")[1]["letters"]
         if len(pending) != 1:
             fail(f"after the replay the API lists {len(pending)} pending letters, not 1")
@@ -151,6 +180,17 @@ def main():
             fail(f"lag after the reset to latest is {report['totalLag']}, not 0")
         click(driver, 'article.plugin[data-plugin="marker"] button[data-action="resume"]')
         WebDriverWait(driver, 30).until(lambda d: card_state(d, "marker") == "active")
+
+        # 5b. A process-isolated plugin's crashes and restarts, with the signal and the event.
+        wait_for("crashing's two crashes", lambda: len([c for p in api(url, operator, "/plugins")[1] if p["name"] == "crashing"
+                                                         for c in p.get("crashHistory") or [] if c["kind"] == "crash"]) >= 2)
+        click(driver, 'article.plugin[data-plugin="crashing"] button[data-action="details"]')
+        click(driver, "#tab-versions")
+        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, '#crash-history tr[data-kind="crash"]'))
+        crashes = text(driver, "crash-history")
+        if "SIGSEGV" not in crashes or "handle" not in crashes or not driver.find_elements(By.CSS_SELECTOR, '#crash-history tr[data-kind="restart"]'):
+            fail(f"the crash history does not show the SIGSEGV in handle and the restart: {crashes!r}")
+        shot(driver, "console-crashes.png")
         violations = csp_violations(driver)
         if violations:
             fail(f"CSP violations: {violations}")
@@ -161,7 +201,7 @@ def main():
         # sees nothing and the API refuses it.
         driver = browser(1280, 900)
         login(driver, url, reader)
-        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == 5)
+        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == PLUGINS)
         controls = driver.find_elements(By.CSS_SELECTOR, "button[data-action]:not([data-action=details])")
         if controls:
             fail(f"a read-only token is offered {[c.get_attribute('data-action') for c in controls]}")
@@ -189,7 +229,7 @@ def main():
         # 7. Phone width: one column, nothing scrolls sideways, the letters are reachable.
         driver = browser(390, 844, phone=True)
         login(driver, url, operator)
-        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == 5)
+        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == PLUGINS)
         click(driver, 'article.plugin[data-plugin="marker"] button[data-action="details"]')
         WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#letters-body tr"))
         overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -215,11 +255,12 @@ def main():
         WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "fallback").is_displayed())
         if "Fallback mode" not in text(driver, "fallback"):
             fail(f"the fallback banner says {text(driver, 'fallback')!r}")
-        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == 5)
+        WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.plugin")) == PLUGINS)
         click(driver, 'article.plugin[data-plugin="marker"] button[data-action="details"]')
         WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, '#letters-body tr[data-letter^="spool:"]'))
         shot(driver, "console-fallback.png")
-        print(f"console browser test passed: letter opened (markup shown as text), 2.0.0 swapped in, 2 letters replayed (delivered 2), "
+        print(f"console browser test passed: letter opened (markup shown as text), 2.0.0 swapped in by file, 2 letters replayed (delivered 2, report linked), "
+              f"lanes on the cards, crash history with SIGSEGV, "
               f"offsets moved to latest while paused, read-only and publish-only tokens refused controls, fallback mode shown with the spool's letter; screenshots in {ARTIFACTS}")
     finally:
         if driver:

@@ -5,11 +5,14 @@ import PakaPipeline
 import PakaPluginHost
 
 /// The host side the pipeline benchmarks run against one cluster: a producer to feed topics, the
-/// bus, a registry, and the consumer settings `paka serve` gives consumers of a mock cluster.
+/// bus, a registry, the router plugins publish through (as `paka serve` wires them), and the
+/// consumer settings `paka serve` gives consumers of a mock cluster.
 struct BenchHost {
     let producer: KafkaProducer
     let bus: KafkaBus
     let registry: PluginRegistry
+    /// What a plugin's `publish` goes through; unconnected, every publish is refused as "still starting".
+    let router: EventRouter
     let consumerConfiguration: KafkaConfiguration
 
     init(bootstrap: String, scratch: String, logger: Logger) throws {
@@ -21,6 +24,10 @@ struct BenchHost {
         bus = try KafkaBus(configuration: configuration, logger: logger)
         let services = HostServices(dataDirectory: NSTemporaryDirectory() + scratch, logger: logger)
         registry = PluginRegistry(services: services, options: .init(allowInsecurePermissions: true), logger: logger)
+        let spool = LocalSpool(dataDirectory: NSTemporaryDirectory() + scratch, logger: logger)
+        router = EventRouter(synchronous: SynchronousDispatcher(registry: registry, spool: spool, logger: logger), logger: logger)
+        services.connect(router)
+        router.attach(bus)
     }
 
     /// `entry` loaded (replacing what ran before) and its consumer started under a supervisor.

@@ -19,6 +19,13 @@ struct PakaBench {
         if arguments.contains("--isolation") { return try await IsolationBench.run(arguments: arguments, logger: logger) }
         if arguments.contains("--lanes") { return try await LaneBench.run(arguments: arguments, logger: logger) }
         if arguments.contains("--soak") { return try await SoakBench.run(arguments: arguments, logger: logger) }
+        if let plugin = arguments.firstIndex(of: "--notification-plugin").map({ arguments[$0 + 1] }) {
+            guard let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"], !databaseURL.isEmpty else {
+                print("paka-bench --notification-plugin needs DATABASE_URL (scripts/bench starts a PostgreSQL)")
+                return
+            }
+            return print(try await NotificationBench.run(plugin: plugin, databaseURL: databaseURL, concurrencies: [1, 16], logger: logger))
+        }
         if arguments.contains("--exactly-once") { return try await ExactlyOnceBench.run(arguments: arguments, logger: logger) }
         if arguments.contains("--audit-only") { return try AuditBench.run(arguments: arguments, rows: events, logger: logger) }
 

@@ -32,9 +32,13 @@ def start_host(work, brokers="embedded", log_name="console-host.log"):
         shutil.copyfile(os.path.join(BIN, f"lib{product}.so"), os.path.join(plugin_dir, f"lib{product}.so"))
         os.chmod(os.path.join(plugin_dir, f"lib{product}.so"), 0o644)
     compile_marker(os.path.join(plugin_dir, "libmarker.so"), fixed=False)
+    compile_fixture("crashing.c", os.path.join(plugin_dir, "libcrashing.so"))
     plugins_file = os.path.join(work, "plugins.json")
     config = json.load(open(os.path.join(ROOT, "plugins.json")))
     config["plugins"].append({"name": "marker", "library": "libmarker.so", "enabled": True, "topics": ["audit.event"]})
+    # Process-isolated: an audit event whose note is "segv" kills its worker (the crash history).
+    config["plugins"].append({"name": "crashing", "library": "libcrashing.so", "enabled": True, "topics": ["audit.event"],
+                              "groupId": "console-test-crashing", "isolation": "process"})
     with open(plugins_file, "w") as f:
         json.dump(config, f, indent=2)
     port = free_port()
@@ -61,6 +65,12 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def compile_fixture(source, target):
+    subprocess.run(["cc", "-shared", "-fPIC", "-O1", "-I", os.path.join(ROOT, "Sources", "CPakaABI", "include"),
+                    "-o", target, os.path.join(ROOT, "Tests", "Fixtures", source)], check=True)
+    os.chmod(target, 0o644)
 
 
 def compile_marker(target, fixed):

@@ -133,6 +133,8 @@ extension ConsumerLoop {
         }
         let assigned = Set(consumer.assignment())
         do { try consumer.commit(offsets: targets, assigned: assigned) } catch { throw .kafka(error) }
+        // The operator chose where to read from: nothing below is skipped as already committed.
+        for partition in targets.keys { offsetsOwedByTransactions[partition] = nil }
         for (partition, offset) in targets where assigned.contains(partition) {
             do { try consumer.seek(topic: partition.topic, partition: partition.partition, offset: offset) } catch {
                 logger.warning("committed the new offset but could not move the fetch position; it applies at the next rebalance", metadata: [

@@ -160,8 +160,35 @@ extension ConsumerLoop {
             transactions.noteOffsetsApplied(applied ?? false)
         }
         guard transactions.appliesTransactionalOffsets == false else { return }
-        do { try consumer.commit(offsets: offsets, assigned: lastAssignment) } catch {
-            logger.warning("offsets committed in the transaction could not be committed again; a restart may redeliver them", metadata: ["error": "\(error)"])
+        do {
+            try consumer.commit(offsets: offsets, assigned: lastAssignment)
+            for (partition, offset) in offsets where (offsetsOwedByTransactions[partition] ?? .max) <= offset { offsetsOwedByTransactions[partition] = nil }
+        } catch {
+            // Typically the group moved on meanwhile (a broker flap timed the session out): the
+            // committed offset stays behind what the transaction made visible. Until a commit
+            // catches up, what this host fetches below it is skipped, not handled again.
+            offsetsOwedByTransactions.merge(offsets) { max($0, $1) }
+            logger.warning("offsets committed in the transaction could not be committed again; this host skips those events when they come back, another member would handle them again",
+                           metadata: ["error": "\(error)"])
         }
+    }
+
+    /// After a rejoin: commits again the offsets a transaction made visible and the plain commit
+    /// could not record, for the partitions this member owns again.
+    func commitOffsetsOwedByTransactions() {
+        let owed = offsetsOwedByTransactions.filter { lastAssignment.contains($0.key) }
+        guard !owed.isEmpty else { return }
+        // The floor stays until a transaction's own plain commit passes it: the fetch position
+        // after this rejoin may have been read before this commit landed.
+        do { try consumer.commit(offsets: owed, assigned: lastAssignment) } catch {
+            logger.warning("offsets owed by committed transactions still not committed; trying again at the next rebalance", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Whether a fetched message is below an offset a committed transaction made visible (see
+    /// `offsetsOwedByTransactions`): it was handled and its outputs are visible already.
+    func isCoveredByCommittedTransaction(_ message: KafkaMessage, partition: KafkaTopicPartition) -> Bool {
+        guard let owed = offsetsOwedByTransactions[partition] else { return false }
+        return message.offset < owed
     }
 }

@@ -78,6 +78,10 @@ final class ConsumerLoop: @unchecked Sendable {
     let transactions: TransactionalOutput?
     /// Exactly-once: when the finished events waiting for a transaction are committed next.
     var nextCommitAt = ContinuousClock.now
+    /// Exactly-once on brokers that do not apply transactional offsets (librdkafka's mock): the
+    /// offsets a committed transaction covered whose plain commit failed (the member had lost
+    /// the group). Messages below them are skipped, not handled again, until a commit lands.
+    var offsetsOwedByTransactions: [KafkaTopicPartition: Int64] = [:]
 
     init(settings: Settings, configuration: KafkaConfiguration, registry: PluginRegistry, bus: KafkaBus,
          transactions: TransactionalOutput? = nil, observer: (any PipelineObserver)? = nil, logger: Logger) throws(KafkaError) {
@@ -166,12 +170,17 @@ final class ConsumerLoop: @unchecked Sendable {
             var end = start + 1
             while end < messages.count, messages[end].partition == first.partition, messages[end].topic == first.topic { end += 1 }
             let partition = KafkaTopicPartition(topic: first.topic, partition: first.partition)
+            var run = messages[start..<end]
+            start = end
+            if !offsetsOwedByTransactions.isEmpty {
+                run = run.drop { isCoveredByCommittedTransaction($0, partition: partition) }
+                if run.isEmpty { continue }
+            }
             if queues[partition] == nil {
                 queues[partition] = PartitionQueue(epoch: nextEpoch)
                 nextEpoch += 1
             }
-            queues[partition]!.append(contentsOf: messages[start..<end], maxEventBytes: settings.maxEventBytes, ordering: settings.ordering)
-            start = end
+            queues[partition]?.append(contentsOf: run, maxEventBytes: settings.maxEventBytes, ordering: settings.ordering)
         }
     }
 
@@ -235,6 +244,7 @@ final class ConsumerLoop: @unchecked Sendable {
         }
         if assigned != lastAssignment {
             lastAssignment = assigned
+            if !offsetsOwedByTransactions.isEmpty { commitOffsetsOwedByTransactions() }
             logger.info("partitions assigned", metadata: [
                 "count": "\(assigned.count)", "partitions": "\(assigned.map(\.description).sorted().joined(separator: ","))"])
         }

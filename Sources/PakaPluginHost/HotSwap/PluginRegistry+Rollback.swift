@@ -45,7 +45,7 @@ extension PluginRegistry {
                 } else {
                     loaded = try LoadedPlugin(image: target.image, entry: target.entry, services: services, metrics: options.metrics)
                 }
-                try activate(loaded, replacing: current, restoring: targetIndex)
+                try activate(loaded, replacing: current, restoring: targetIndex, trigger: .rollback)
             } catch {
                 logger.error("rollback refused", metadata: ["plugin": "\(name)", "reason": "\(error.message)"])
                 throw .refused(error)

@@ -3,17 +3,23 @@ import Foundation
 import Synchronization
 
 /// One plugin version's crash state, shared by its instances (workers): the run of crashes
-/// without progress that decides state `crashed`, the last crash for `GET /plugins`, and the
-/// verdicts waiting for the consumer to dead-letter them.
+/// without progress that decides state `crashed`, the last crash and the newest crashes and
+/// restarts for `GET /plugins`, and the verdicts waiting for the consumer to dead-letter them.
 public final class CrashTracker: Sendable {
     struct State {
         var consecutive = 0
         var crashed = false
         var last: CrashSummary?
         var restarts = 0
+        /// Oldest first, at most `historyLimit`.
+        var history: [CrashEvent] = []
         /// Events judged poison, until the consumer loop writes their dead letter.
         var verdicts: [String: CrashReport] = [:]
     }
+
+    /// Crashes and restarts kept per version: enough to see a pattern over an incident, bounded
+    /// because a crash loop restarts a worker many times a minute for as long as it lasts.
+    public static let historyLimit = 50
 
     let plugin: String
     let policy: CrashPolicy
@@ -29,12 +35,17 @@ public final class CrashTracker: Sendable {
     }
 
     /// Records a crash; true when it puts the plugin in state `crashed` (a storm).
+    ///
+    /// - Parameter eventId: the event the worker was handling alone, if it was.
     @discardableResult
-    func recordCrash(_ exit: WorkerExit, during: String) -> Bool {
+    func recordCrash(_ exit: WorkerExit, during: String, eventId: String? = nil) -> Bool {
         Counter(label: "paka_plugin_crashes_total", dimensions: [("plugin", plugin), ("reason", exit.reasonLabel)], factory: metrics).increment()
         return state.withLock { state in
             state.consecutive += 1
-            state.last = CrashSummary(reason: exit.description, during: during, at: Date(), consecutive: state.consecutive)
+            let now = Date()
+            state.last = CrashSummary(reason: exit.description, during: during, at: now, consecutive: state.consecutive)
+            Self.append(CrashEvent(kind: .crash, at: now, reason: exit.description, signal: exit.signalName, during: during, eventId: eventId,
+                                   consecutive: state.consecutive), to: &state.history)
             if state.consecutive >= policy.maxCrashesWithoutProgress { state.crashed = true }
             return state.crashed
         }
@@ -47,7 +58,16 @@ public final class CrashTracker: Sendable {
 
     func recordRestart() {
         Counter(label: "paka_plugin_worker_restarts_total", dimensions: [("plugin", plugin)], factory: metrics).increment()
-        state.withLock { $0.restarts += 1 }
+        state.withLock { state in
+            state.restarts += 1
+            let after = state.last.map { "after \($0.reason) in \($0.during)" } ?? "after a crash"
+            Self.append(CrashEvent(kind: .restart, reason: "worker started again \(after)"), to: &state.history)
+        }
+    }
+
+    private static func append(_ event: CrashEvent, to history: inout [CrashEvent]) {
+        history.append(event)
+        if history.count > historyLimit { history.removeFirst(history.count - historyLimit) }
     }
 
     /// Crashes in a row so far (decides the restart backoff).
@@ -56,6 +76,8 @@ public final class CrashTracker: Sendable {
     public var isCrashed: Bool { state.withLock { $0.crashed } }
     public var lastCrash: CrashSummary? { state.withLock { $0.last } }
     public var restarts: Int { state.withLock { $0.restarts } }
+    /// The newest crashes and restarts of this version, oldest first.
+    public var history: [CrashEvent] { state.withLock { $0.history } }
 
     /// `POST /plugins/{name}/restart`: leave state `crashed`; the next call starts a worker.
     func clearCrashed() {

@@ -103,8 +103,9 @@ final class ProcessPluginInstance: PluginCalls, @unchecked Sendable {
         case notStarted(WorkerExit)
     }
 
-    /// One request to a live worker; a crash is recorded as happening `during` that hook.
-    private func call(_ request: WireWriter, expecting: WorkerFrameKind, during: String) -> CallResult {
+    /// One request to a live worker; a crash is recorded as happening `during` that hook (and
+    /// with `eventId` when the request carried that one event alone).
+    private func call(_ request: WireWriter, expecting: WorkerFrameKind, during: String, eventId: String? = nil) -> CallResult {
         let worker: WorkerProcess
         switch liveWorker() {
         case .success(let live): worker = live
@@ -116,7 +117,7 @@ final class ProcessPluginInstance: PluginCalls, @unchecked Sendable {
             return .answered(body)
         case .failure(let exit):
             self.worker = nil
-            let storm = tracker.recordCrash(exit, during: during)
+            let storm = tracker.recordCrash(exit, during: during, eventId: eventId)
             services.log(from: start.expectedName, level: .error, message: storm
                 ? "worker crashed in \(during) (\(exit)) \(tracker.consecutiveCrashes) times in a row: plugin is now in state crashed; its consumer pauses until POST /plugins/\(start.expectedName)/restart, a swap or an enable"
                 : "worker crashed in \(during) (\(exit), pid \(worker.pid)); a new worker takes over")
@@ -133,14 +134,15 @@ final class ProcessPluginInstance: PluginCalls, @unchecked Sendable {
             if tracker.isCrashed { break }
             let chunk = oneByOne ? pending.prefix(1) : pending
             let request = WorkerMessages.encode(events[chunk])
-            switch call(request, expecting: .handled, during: "handle") {
+            let alone = chunk.count == 1 ? events[first].id : nil
+            switch call(request, expecting: .handled, during: "handle", eventId: alone) {
             case .notStarted:
                 continue  // nothing was handed over; the run of failed starts ends in state crashed
             case .answered(let body):
                 guard let answers = try? WorkerMessages.decodeOutcomes(body, expected: chunk.count) else {
                     worker?.stop(timeoutMs: 100)
                     worker = nil
-                    tracker.recordCrash(WorkerExit(.protocolError), during: "handle")
+                    tracker.recordCrash(WorkerExit(.protocolError), during: "handle", eventId: alone)
                     continue
                 }
                 for (index, answer) in zip(chunk, answers) { outcomes[index] = answer }

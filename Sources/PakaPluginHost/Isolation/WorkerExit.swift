@@ -29,6 +29,11 @@ public struct WorkerExit: Error, Sendable, Equatable, CustomStringConvertible {
 
     public static func signalName(_ signal: Int32) -> String { signalNames[signal] ?? "signal \(signal)" }
 
+    /// The fatal signal's name, when the worker died of one.
+    public var signalName: String? {
+        if case .signal(let s) = cause { Self.signalName(s) } else { nil }
+    }
+
     /// "SIGSEGV", "exit status 3", "no answer within 200 ms (handleTimeoutMs)".
     public var description: String {
         switch cause {

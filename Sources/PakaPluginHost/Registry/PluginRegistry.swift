@@ -32,6 +32,9 @@ public final class PluginRegistry: Sendable {
         var holds: [String: RollbackHold] = [:]
         /// Versions created by a rollback → the history index of the version they restored.
         var restored: [ObjectIdentifier: Int] = [:]
+        /// What made each version in `history` active (kept alive by `history`, so the
+        /// identifiers stay unique).
+        var triggers: [ObjectIdentifier: SwapTrigger] = [:]
         var lastReloadFailure: ReloadFailure?
     }
 
@@ -54,10 +57,12 @@ public final class PluginRegistry: Sendable {
     /// Loads, swaps and retires plugins so that the active set matches `configuration`.
     /// Returns the refusals of this call (empty when everything applied).
     ///
-    /// - Parameter retryRejected: false (the watcher) skips a file refused before when neither
-    ///   its content nor its entry changed, so unrelated edits do not map a broken image again.
+    /// - Parameters:
+    ///   - retryRejected: false (the watcher) skips a file refused before when neither its
+    ///     content nor its entry changed, so unrelated edits do not map a broken image again.
+    ///   - trigger: recorded in the swap history of every version this call makes active.
     @discardableResult
-    public func apply(_ configuration: PakaConfiguration, retryRejected: Bool = true) -> [PluginLoadError] {
+    public func apply(_ configuration: PakaConfiguration, retryRejected: Bool = true, trigger: SwapTrigger = .api) -> [PluginLoadError] {
         applying.withLock { _ in
             var refusals: [PluginLoadError] = []
             let configured = Set(configuration.plugins.map(\.name))
@@ -75,7 +80,7 @@ public final class PluginRegistry: Sendable {
                     continue
                 }
                 do throws(PluginLoadError) {
-                    try load(entry, path: path, fileSHA: fileSHA)
+                    try load(entry, path: path, fileSHA: fileSHA, trigger: trigger)
                     state.withLock { _ = $0.rejections.removeValue(forKey: entry.name) }
                 } catch {
                     refusals.append(error)
@@ -99,7 +104,7 @@ public final class PluginRegistry: Sendable {
     /// sha256) → ABI checks → create the instances → self-test (`health`, when replacing a
     /// running version) → switch dispatch → retire the old version (its in-flight calls finish
     /// first, then it is flushed and destroyed; its image stays mapped).
-    private func load(_ entry: PluginEntry, path: String, fileSHA: String?, force: Bool = false) throws(PluginLoadError) {
+    private func load(_ entry: PluginEntry, path: String, fileSHA: String?, force: Bool = false, trigger: SwapTrigger) throws(PluginLoadError) {
         let (current, hold, resident) = state.withLock { ($0.active[entry.name], $0.holds[entry.name], ($0.history[entry.name] ?? []).map(\.image)) }
         if !force, let current, current.entry.loadsSameAs(entry), let fileSHA, fileSHA == current.image.sha256, !current.isCrashed {
             return  // unchanged (a crashed version is loaded again: an enable or reload brings it back)
@@ -110,7 +115,7 @@ public final class PluginRegistry: Sendable {
         if entry.isolation == .process {
             try activate(LoadedPlugin(isolated: entry, path: path, allowInsecurePermissions: options.allowInsecurePermissions, services: services,
                                           metrics: options.metrics),
-                         replacing: current)
+                         replacing: current, trigger: trigger)
             state.withLock { _ = $0.holds.removeValue(forKey: entry.name) }
             return
         }
@@ -120,13 +125,13 @@ public final class PluginRegistry: Sendable {
             throw PluginLoadError(.nameMismatch, path: path,
                 "plugins.json entry '\(entry.name)' points at plugin '\(image.descriptor.name)'; name the entry '\(image.descriptor.name)' or fix 'library'")
         }
-        try activate(LoadedPlugin(image: image, entry: entry, services: services, metrics: options.metrics), replacing: current)
+        try activate(LoadedPlugin(image: image, entry: entry, services: services, metrics: options.metrics), replacing: current, trigger: trigger)
         state.withLock { _ = $0.holds.removeValue(forKey: entry.name) }
     }
 
     /// Self-tests `loaded` when it replaces a running version, then switches dispatch to it and
     /// retires the version it replaced. An unhealthy new version is destroyed; the old one stays.
-    func activate(_ loaded: LoadedPlugin, replacing current: LoadedPlugin?, restoring restoredIndex: Int? = nil) throws(PluginLoadError) {
+    func activate(_ loaded: LoadedPlugin, replacing current: LoadedPlugin?, restoring restoredIndex: Int? = nil, trigger: SwapTrigger) throws(PluginLoadError) {
         let entry = loaded.entry, image = loaded.image
         if current != nil, let health = loaded.health(), !health.healthy {
             retireRecordingFlush(loaded)
@@ -137,12 +142,13 @@ public final class PluginRegistry: Sendable {
             let old = state.active[entry.name]
             state.active[entry.name] = loaded
             state.history[entry.name, default: []].append(loaded)
+            state.triggers[ObjectIdentifier(loaded)] = trigger
             if let restoredIndex { state.restored[ObjectIdentifier(loaded)] = restoredIndex }
             return old
         }
         logger.info(restoredIndex == nil ? "plugin active" : "plugin rolled back", metadata: [
             "plugin": "\(entry.name)", "version": "\(image.descriptor.version)", "abi": "\(image.descriptor.abiVersion)",
-            "sha256": "\(image.sha256.prefix(12))", "topics": "\(loaded.topics.joined(separator: ","))", "group": "\(loaded.groupId)",
+            "sha256": "\(image.sha256.prefix(12))", "trigger": "\(trigger.rawValue)", "topics": "\(loaded.topics.joined(separator: ","))", "group": "\(loaded.groupId)",
         ])
         if image.descriptor.ignoredCapabilityBits != 0 {
             logger.warning("plugin built for a newer ABI minor: unknown capabilities are off", metadata: [
@@ -166,7 +172,7 @@ public final class PluginRegistry: Sendable {
             let path = entry.libraryPath(pluginDir: configuration.pluginDir)
             do throws(PluginLoadError) {
                 // The hash only tags a refusal; an unreadable file is refused by `load` itself, with the reason.
-                try load(entry, path: path, fileSHA: try? PluginFileDigest.sha256(ofFileAt: path), force: true)
+                try load(entry, path: path, fileSHA: try? PluginFileDigest.sha256(ofFileAt: path), force: true, trigger: .restart)
             } catch {
                 logger.error("plugin restart refused", metadata: ["plugin": "\(name)", "reason": "\(error.message)"])
                 throw error
@@ -196,7 +202,7 @@ public final class PluginRegistry: Sendable {
                 let active = state.active[entry.name]
                 let history = (state.history[entry.name] ?? []).map {
                     PluginStatus.Version(version: $0.descriptor.version, sha256: $0.image.sha256, loadedAt: $0.loadedAt,
-                                         state: $0 === active ? "active" : "retired")
+                                         state: $0 === active ? "active" : "retired", trigger: state.triggers[ObjectIdentifier($0)])
                 }
                 let rejection = state.rejections[entry.name]
                 var status = PluginStatus(
@@ -213,6 +219,7 @@ public final class PluginRegistry: Sendable {
                 status.isolation = entry.isolation.rawValue
                 status.lastCrash = active?.crashes.lastCrash
                 status.workerRestarts = entry.isolation == .process ? active?.crashes.restarts : nil
+                status.crashHistory = Self.crashHistory(of: state.history[entry.name] ?? [], isolated: entry.isolation == .process)
                 return status
             }
         }

@@ -9,6 +9,9 @@ public struct PluginStatus: Sendable, Codable, Equatable {
         public var sha256: String
         public var loadedAt: Date
         public var state: String
+        /// What made it active (`startup`, `file`, `api`, `rollback`, `restart`); nil from a host
+        /// that did not record it.
+        public var trigger: SwapTrigger? = nil
     }
 
     /// The last version refused for this plugin (the running version, if any, stayed).
@@ -41,4 +44,10 @@ public struct PluginStatus: Sendable, Codable, Equatable {
     public var lastCrash: CrashSummary? = nil
     /// Worker processes started again after crashes (active version).
     public var workerRestarts: Int? = nil
+    /// Process isolation: the newest crashes and worker restarts of every version of this run,
+    /// newest first (at most `CrashTracker.historyLimit`).
+    public var crashHistory: [CrashEvent]? = nil
+    /// The consumer's lanes as last observed (nil without a consumer); filled in by the server
+    /// from what the consumer reports for `/metrics`.
+    public var lanes: LaneGauges? = nil
 }

@@ -55,7 +55,7 @@ public final class PakaApplication: Sendable {
                                          dataDirectory: environment.dataDirectory, logger: logger)
         await deadLetters.loadReports()
         // Loading plugins (dlopen, create, migrations in create) blocks.
-        await BlockingPool.shared.run { [registry] in _ = registry.apply(configuration) }
+        await BlockingPool.shared.run { [registry] in _ = registry.apply(configuration, trigger: .startup) }
     }
 
     /// Kafka's state for `GET /kafka/status`.
@@ -67,9 +67,11 @@ public final class PakaApplication: Sendable {
     /// Re-reads plugins.json and applies it. Nothing changes when the file is invalid; the
     /// failure is logged and kept for `GET /plugins` until a reload succeeds.
     ///
-    /// - Parameter retryRejected: false (the watcher) leaves a refused file alone until its
-    ///   content or entry changes.
-    public func reloadPlugins(retryRejected: Bool = true) throws(ConfigError) -> [PluginLoadError] {
+    /// - Parameters:
+    ///   - retryRejected: false (the watcher) leaves a refused file alone until its content or
+    ///     entry changes.
+    ///   - trigger: what asked for it, kept in the swap history (`file` for the watcher).
+    public func reloadPlugins(retryRejected: Bool = true, trigger: SwapTrigger = .api) throws(ConfigError) -> [PluginLoadError] {
         let configuration: PakaConfiguration
         do {
             configuration = try PakaConfiguration.load(path: environment.pluginsFile, environment: environment.raw)
@@ -80,9 +82,19 @@ public final class PakaApplication: Sendable {
             throw error
         }
         registry.noteReload(failure: nil)
-        let refusals = registry.apply(configuration, retryRejected: retryRejected)
+        let refusals = registry.apply(configuration, retryRejected: retryRejected, trigger: trigger)
         kafka?.supervisor.registryChanged()
         return refusals
+    }
+
+    /// The registry's statuses with each consumer's lanes as last observed: what `GET /plugins`
+    /// and the operator routes answer.
+    public func pluginStatuses() -> [PluginStatus] {
+        registry.statuses().map { status in
+            var status = status
+            status.lanes = metrics.lanes(of: status.name)
+            return status
+        }
     }
 
     /// `POST /plugins/{name}/rollback`: the previous version of `name`, by the swap protocol.
@@ -109,7 +121,7 @@ public final class PakaApplication: Sendable {
         }, reload: { [self] _ in
             // Dropped on purpose: reloadPlugins logs a plugins.json it refuses and records it for
             // GET /plugins (`Paka-Reload-Error`); the registry logs and lists each refused plugin.
-            _ = try? self.reloadPlugins(retryRejected: false)
+            _ = try? self.reloadPlugins(retryRejected: false, trigger: .file)
         })
     }
 

@@ -1,7 +1,9 @@
 import CoreMetrics
+import Foundation
 import PakaPipeline
 import PakaPluginHost
 import Prometheus
+import Synchronization
 
 /// The host's one metrics registry and its exporter. Everything is recorded through
 /// swift-metrics types bound to `factory`: the HTTP layer and consumers here, the plugin host and
@@ -14,6 +16,8 @@ public final class PakaMetrics: PipelineObserver {
     public let factory: PrometheusMetricsFactory
     /// The local spool's failures; the application hands these to its `LocalSpool`.
     public let spool: SpoolCounters
+    /// The last lane figures per plugin, for `GET /plugins` (the gauges above cannot be read back).
+    private let laneGauges = Mutex<[String: LaneGauges]>([:])
 
     public init() {
         factory = PrometheusMetricsFactory(registry: registry)
@@ -61,7 +65,12 @@ public final class PakaMetrics: PipelineObserver {
         Gauge(label: "paka_consumer_held_for_retry_events", dimensions: dimensions, factory: factory).record(heldForRetry)
         Gauge(label: "paka_consumer_busy_lanes", dimensions: dimensions, factory: factory).record(busyLanes)
         Gauge(label: "paka_consumer_lanes", dimensions: dimensions, factory: factory).record(lanes)
+        let observed = LaneGauges(inFlight: inFlight, heldForRetry: heldForRetry, busyLanes: busyLanes, lanes: lanes)
+        laneGauges.withLock { $0[plugin] = observed }
     }
+
+    /// The lanes of `plugin` as its consumer last reported them; nil when it never did.
+    public func lanes(of plugin: String) -> LaneGauges? { laneGauges.withLock { $0[plugin] } }
 
     /// `GET /metrics`: the Prometheus text of everything recorded.
     func render() -> String { registry.emitToString() }

@@ -48,6 +48,33 @@ import Testing
         }
     }
 
+    @Test func crashHistoryListsEachCrashWithItsSignalAndEventAndEachWorkerRestartNewestFirst() async throws {
+        let host = try await crashedHost()
+        let admin = try await host.bearer(admin: true)
+        @Sendable func history(_ client: any TestClientProtocol) async throws -> [[String: Any]] {
+            let list = try await client.execute(uri: "/plugins", method: .get, headers: admin)
+            let plugins = try #require((try JSONSerialization.jsonObject(with: Data(list.text.utf8))) as? [[String: Any]])
+            return try #require(plugins.first?["crashHistory"] as? [[String: Any]])
+        }
+        try await host.test { client in
+            // Each poison: its crash, a restart, its crash again alone (the verdict); bad-2's second crash is the storm's fourth.
+            let seen = try await history(client)
+            #expect(seen.map { $0["kind"] as? String } == ["crash", "restart", "crash", "restart", "crash", "restart", "crash"])
+            let crashes = seen.filter { $0["kind"] as? String == "crash" }
+            #expect(crashes.map { $0["signal"] as? String } == Array(repeating: "SIGSEGV", count: 4))
+            #expect(crashes.map { $0["eventId"] as? String } == ["bad-2", "bad-2", "bad-1", "bad-1"])
+            #expect(crashes.map { $0["consecutive"] as? Int } == [4, 3, 2, 1])
+            #expect(crashes.allSatisfy { $0["during"] as? String == "handle" && $0["version"] as? String == "1.0.0" })
+            let restart = try #require(seen.first { $0["kind"] as? String == "restart" })
+            #expect((restart["reason"] as? String)?.contains("SIGSEGV in handle") == true, "\(restart)")
+
+            // A restart makes a new version: the crashes that led to it stay in the history.
+            let restarted = try await client.execute(uri: "/plugins/crashing/restart", method: .post, headers: admin)
+            #expect(restarted.status == .ok)
+            #expect(try await history(client).count == 7)
+        }
+    }
+
     @Test func restartNeedsAnAdminAndBringsTheCrashedPluginBack() async throws {
         let host = try await crashedHost()
         let user = try await host.bearer(), admin = try await host.bearer(admin: true)

@@ -85,6 +85,32 @@ import Testing
         #expect(LaneEffect.orderViolations(effects, published: published).isEmpty)
     }
 
+    /// A lane that comes free while many keys are ready takes only its share of them (ready ÷
+    /// lanes), so the lanes freed after it find work: three lanes are busy with slow events
+    /// when 40 quick ones on 40 keys arrive; the fourth must not take all 40 and run them one
+    /// after another while the other three come free with nothing left to do.
+    @Test func aLaneFreedWhileManyKeysAreReadyTakesOnlyItsShare() async throws {
+        let harness = try PipelineHarness(partitions: 1, plugin: try lanesPlugin(), concurrency: 4)
+        let consumer = try harness.startConsumer()
+        for n in 0..<3 { _ = await harness.router.publish(harness.event("slow\(n)", key: "slow\(n)", data: laneData(delayMs: 600))) }
+        #expect(await eventually(30) { consumer.loop.lanes.busy == 3 }, "the three slow events are in three lanes")
+        // All at once (concurrent sends, one produce batch), so one poll finds the 40 keys ready.
+        await withTaskGroup(of: Void.self) { group in
+            for n in 0..<40 {
+                group.addTask { _ = await harness.router.publish(harness.event("quick\(n)", key: "quick\(n)", data: laneData(delayMs: 30))) }
+            }
+        }
+        let effects = await waitForEffects(harness, count: 43)
+        await consumer.stop()
+        let lastSlow = try #require(effects.lastIndex { $0.key.hasPrefix("slow") })
+        let quickAfterSlow = effects[(lastSlow + 1)...].filter { $0.key.hasPrefix("quick") }
+        // Taken all by the lone lane, the quick events left when the slow ones end run one at a
+        // time (1 call in flight when each starts): 19 of 20 did so before this rule.
+        let alone = quickAfterSlow.filter { $0.inFlight == 1 }
+        #expect(!quickAfterSlow.isEmpty, "the lone lane finished all 40 quick events before the slow ones ended")
+        #expect(alone.count * 4 <= quickAfterSlow.count, "\(alone.count) of the \(quickAfterSlow.count) quick events after the slow ones ran one at a time")
+    }
+
     /// `"ordering": "none"`: events of one key run side by side too.
     @Test func orderingNoneRunsEventsOfOneKeyInParallel() async throws {
         let harness = try PipelineHarness(partitions: 1, plugin: try lanesPlugin(), concurrency: 8, ordering: .none)

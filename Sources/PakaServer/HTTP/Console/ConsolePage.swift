@@ -52,6 +52,10 @@ enum ConsolePage {
             <div id="panel-offsets" role="tabpanel" aria-labelledby="tab-offsets" hidden></div>
             <div id="panel-versions" role="tabpanel" aria-labelledby="tab-versions" hidden></div>
           </section>
+          <section id="report" aria-labelledby="report-title" hidden>
+            <div class="detail-head"><h2 id="report-title" tabindex="-1">Replay report</h2><button id="report-close" type="button">Close report</button></div>
+            <div id="report-body" aria-live="polite"></div>
+          </section>
         </main>
         <dialog id="confirm" aria-labelledby="confirm-title">
           <form method="dialog">

@@ -55,11 +55,14 @@ extension ConsoleScript {
           sessionStorage.removeItem(KEY); state.detail = null; $("detail").hidden = true;
           $("plugins").replaceChildren(); $("login-error").textContent = message || ""; show();
         }
-        $("login-form").addEventListener("submit", (event) => { event.preventDefault(); sessionStorage.setItem(KEY, $("token").value.trim()); $("token").value = ""; show(); });
+        $("login-form").addEventListener("submit", (event) => { event.preventDefault(); sessionStorage.setItem(KEY, $("token").value.trim()); $("token").value = ""; show(); openLinkedReport(); });
         $("logout").addEventListener("click", () => logout());
         $("refresh-toggle").addEventListener("click", () => { state.paused = !state.paused; schedule(); if (!state.paused) refresh(); });
         $("detail-close").addEventListener("click", () => { $("detail").hidden = true; state.detail = null; });
         for (const t of ["letters", "offsets", "versions"]) $("tab-" + t).addEventListener("click", () => selectTab(t, false));
+        $("report-close").addEventListener("click", closeReport);
+        window.addEventListener("hashchange", openLinkedReport);
         show();
+        openLinkedReport();
         """#
 }

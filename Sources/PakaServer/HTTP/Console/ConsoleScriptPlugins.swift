@@ -1,6 +1,6 @@
 extension ConsoleScript {
-    /// One card per plugin: state, version, counters, its own rate and lag charts, and the
-    /// operator buttons the token's scope allows.
+    /// One card per plugin: state, version, counters, its lanes, its own rate and lag charts,
+    /// and the operator buttons the token's scope allows.
     static let plugins = #"""
         function pluginState(p) { return p.state === "active" && p.paused ? "paused" : p.state; }
         function recordPlugin(p) {
@@ -10,6 +10,14 @@ extension ConsoleScript {
           s.samples.push({t: now, handled, rate, lag: s.lag || 0});
           while (now - s.samples[0].t > WINDOW_MS + 5000) s.samples.shift();
           return s;
+        }
+        /* The consumer's lane gauges (GET /plugins → lanes), with their age once they are stale
+           (a stopped consumer's last figures stay). */
+        function lanesLine(l) {
+          if (!l) return "-";
+          const age = (Date.now() - new Date(l.observedAt).getTime()) / 1000;
+          return el("span", {class: "lanes", "data-in-flight": l.inFlight, "data-held": l.heldForRetry, "data-busy": l.busyLanes, "data-lanes": l.lanes},
+            l.busyLanes + " of " + l.lanes + " busy, " + l.inFlight + " in flight, " + l.heldForRetry + " held for retry" + (age > 10 ? " (as of " + when(l.observedAt) + ")" : ""));
         }
         async function act(button, path, body, done) {
           button.disabled = true;
@@ -25,7 +33,7 @@ extension ConsoleScript {
               ["version", (p.version || "-") + " (abi " + (p.abi || "-") + ", sha256 " + short(p.sha256 || "-", 13) + ")"],
               ["isolation", p.isolation || "inprocess"], ["topics", (p.topics || []).join(", ")],
               ["handled", c.handled], ["retries", c.retried], ["dead letters", c.deadLettered],
-              ["lag", s.lag == null ? "-" : s.lag],
+              ["lag", s.lag == null ? "-" : s.lag], ["lanes", lanesLine(p.lanes)],
               ["crashes", crash ? crash.reason + " during " + crash.during + " at " + when(crash.at) + (p.workerRestarts ? ", " + p.workerRestarts + " restart(s)" : "") : (p.workerRestarts || 0)],
               ["last error", p.lastError || (p.rejected ? "refused " + p.rejected.reason : "-")]])),
             chart(p.name + " events per second", s.samples.map(x => ({t: x.t, value: x.rate})), "events/s", "spark"),

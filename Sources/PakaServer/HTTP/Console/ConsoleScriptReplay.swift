@@ -1,7 +1,7 @@
 extension ConsoleScript {
     /// Replay from the browser: the selected letters or every letter matching the filters →
     /// dry run (what, to which version) → confirm → replay at a rate → progress until the
-    /// report is final, with the report shown.
+    /// report is final, with a link to the report (`ConsoleScriptReport`) and the report shown.
     static let replay = #"""
         function replayControls(name) {
           return el("section", {id: "replay", "aria-labelledby": "replay-title"}, el("h3", {id: "replay-title"}, "Replay to " + name),
@@ -50,22 +50,23 @@ extension ConsoleScript {
             let r = (await post("/plugins/" + encodeURIComponent(name) + "/dead-letters/replay", Object.assign({ratePerSecond: rate}, selection))).replay;
             const path = "/plugins/" + encodeURIComponent(name) + "/dead-letters/replays/" + encodeURIComponent(r.id);
             while (r.status === "running") {
-              showProgress(out, r, path);
+              showProgress(out, r, path, name);
               await new Promise(res => setTimeout(res, 1000));
               r = (await api(path)).replay;
             }
-            showProgress(out, r, path);
+            showProgress(out, r, path, name);
             loadLetters(name, false);
           } catch (e) { out.replaceChildren(el("p", {class: "error"}, "replay failed: " + e.message)); }
         }
-        function showProgress(out, r, path) {
+        function showProgress(out, r, path, name) {
           const finished = r.delivered + r.failedAgain + r.skipped + r.notDelivered;
           out.replaceChildren(
             el("p", {id: "replay-summary", "data-status": r.status, class: r.status === "running" ? "" : (r.failedAgain || r.notDelivered ? "error" : "ok")},
                "Replay " + r.status + ": delivered " + r.delivered + ", failed again " + r.failedAgain + ", skipped " + r.skipped + ", not delivered " + r.notDelivered +
                " of " + r.selected + "."),
             el("progress", {max: String(Math.max(1, r.selected)), value: String(finished), "aria-label": "replay progress"}),
-            el("p", {class: "note"}, "Report: GET " + path + " "),
+            el("p", {class: "note"}, el("a", {id: "replay-report-link", href: reportHash(name, r.id), "data-status": r.status},
+              r.status === "running" ? "Replay report " + r.id + " (running)" : "Replay report " + r.id), " (API: GET " + path + ")"),
             el("button", {type: "button", id: "replay-report", onclick: async (e) => {
               const button = e.currentTarget;  // null once the handler awaits
               const rep = await api(path).catch(err => ({error: err.message}));

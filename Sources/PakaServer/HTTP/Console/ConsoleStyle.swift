@@ -14,7 +14,7 @@ enum ConsoleStyle {
         .banner{background:#fff1c2;border:1px solid #e0c060;border-radius:8px;padding:8px 12px}
         .panels{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:12px}.panel.wide{grid-column:1/-1}
         #plugins{display:grid;grid-template-columns:repeat(auto-fill,minmax(290px,1fr));gap:12px}
-        .panel,.plugin,#detail{background:#fff;border:1px solid #d5d8de;border-radius:10px;padding:12px;min-width:0}
+        .panel,.plugin,#detail,#report{background:#fff;border:1px solid #d5d8de;border-radius:10px;padding:12px;min-width:0}
         .plugin h3{font-size:1.1em;display:flex;justify-content:space-between;gap:8px}
         .state{font-size:.8em;padding:2px 8px;border-radius:10px;background:#e3e6ea}
         .state.active{background:#d4f4dd}.state.paused{background:#fff1c2}.state.failed,.state.crashed{background:#ffd9d9}
@@ -33,7 +33,7 @@ enum ConsoleStyle {
         th,td{text-align:left;padding:4px 6px;border-bottom:1px solid #e3e6ea;vertical-align:top}td.reason{overflow-wrap:anywhere;min-width:12em}
         tr.open{background:#eef4ff}pre{background:#f2f4f7;border-radius:6px;padding:8px;overflow:auto;max-height:24em;white-space:pre-wrap;overflow-wrap:anywhere}
         dialog{max-width:min(560px,92vw);border:1px solid #889;border-radius:10px}dialog::backdrop{background:rgba(0,0,0,.3)}
-        progress{width:12em}
+        progress{width:12em}#report{margin-top:12px}#panel-versions h3{margin-top:14px}caption{text-align:left;font-weight:600;padding:4px 0}
         @media (max-width:600px){body{padding:0 8px 16px}th.wide-only,td.wide-only{display:none}td.reason{min-width:6em}th,td{padding:4px 3px}}
         """
 }

@@ -86,7 +86,9 @@ enum OpenAPIComponents {
             "lastError": ["type": "string"], "loadedAt": ["type": "string", "format": "date-time"],
             "history": ["type": "array", "items": ["type": "object", "properties": [
                 "version": ["type": "string"], "sha256": ["type": "string"],
-                "loadedAt": ["type": "string", "format": "date-time"], "state": ["type": "string"]]]],
+                "loadedAt": ["type": "string", "format": "date-time"], "state": ["type": "string"],
+                "trigger": ["type": "string", "enum": ["startup", "file", "api", "rollback", "restart"],
+                            "description": "What made this version active: the host's start, the plugin-directory watcher (file or plugins.json changed), an API request that applied plugins.json, a rollback, a restart."]]]],
             "paused": ["type": "boolean", "description": "`\"paused\": true` in plugins.json: the consumer holds its partitions without fetching."],
             "rejected": ["type": "object", "description": "The last version refused (the running one stayed).", "properties": [
                 "sha256": ["type": "string"], "reason": ["type": "string"], "at": ["type": "string", "format": "date-time"]]],
@@ -95,6 +97,15 @@ enum OpenAPIComponents {
                 "reason": ["type": "string"], "during": ["type": "string"], "at": ["type": "string", "format": "date-time"],
                 "consecutive": ["type": "integer"]]],
             "workerRestarts": ["type": "integer"],
+            "crashHistory": ["type": "array", "description": "Process isolation: the newest crashes and worker restarts of every version in this run, newest first (at most 50).",
+                             "items": ["type": "object", "required": ["kind", "at", "reason"], "properties": [
+                                 "kind": ["type": "string", "enum": ["crash", "restart"]], "at": ["type": "string", "format": "date-time"],
+                                 "reason": ["type": "string"], "signal": ["type": "string"], "during": ["type": "string"],
+                                 "eventId": ["type": "string"], "consecutive": ["type": "integer"], "version": ["type": "string"]]]],
+            "lanes": ["type": "object", "description": "The consumer's lanes as last reported (about once a second while it runs); the `paka_consumer_*` gauges.",
+                      "required": ["inFlight", "heldForRetry", "busyLanes", "lanes", "observedAt"], "properties": [
+                          "inFlight": ["type": "integer"], "heldForRetry": ["type": "integer"], "busyLanes": ["type": "integer"],
+                          "lanes": ["type": "integer"], "observedAt": ["type": "string", "format": "date-time"]]],
         ]],
         "PluginsApplied": ["type": "object", "required": ["ok", "message", "plugins", "refused"], "properties": [
             "ok": ["type": "boolean"], "message": ["type": "string"],

@@ -37,7 +37,7 @@ struct PluginAdminRoutes {
     /// A plugins.json that failed to reload is reported in the `Paka-Reload-Error` header.
     func addList(to routes: some RouterMethods<PakaRequestContext>) {
         routes.get("/plugins") { _, _ in
-            var response = JSONResponse.make(api.app.registry.statuses())
+            var response = JSONResponse.make(api.app.pluginStatuses())
             if let failure = api.app.registry.lastReloadFailure {
                 response.headers[HTTPFields.Element.Name("Paka-Reload-Error")!] = failure.summary.replacingOccurrences(of: "\n", with: " ")
             }
@@ -71,10 +71,10 @@ struct PluginAdminRoutes {
             do {
                 let restored = try await offload { () throws -> LoadedPlugin in try app.rollbackPlugin(name) }
                 return JSONResponse.make(Applied(message: "plugin '\(name)' rolled back to version \(restored.descriptor.version) (\(restored.image.sha256.prefix(12)))",
-                                                 plugins: app.registry.statuses(), refused: []))
+                                                 plugins: app.pluginStatuses(), refused: []))
             } catch let error as RollbackError {
                 if case .refused(let refusal) = error {
-                    return JSONResponse.make(Applied(ok: false, message: error.description, plugins: app.registry.statuses(),
+                    return JSONResponse.make(Applied(ok: false, message: error.description, plugins: app.pluginStatuses(),
                                                      refused: [Refusal(plugin: name, file: refusal.path, reason: refusal.reason.rawValue, message: refusal.message)]),
                                              status: .conflict)
                 }
@@ -93,14 +93,14 @@ struct PluginAdminRoutes {
             }
             guard entry.enabled else {
                 return JSONResponse.make(Applied(ok: false, message: "plugin '\(name)' is disabled; enable it instead (POST /plugins/\(name)/enable)",
-                                                 plugins: app.registry.statuses(), refused: []), status: .conflict)
+                                                 plugins: app.pluginStatuses(), refused: []), status: .conflict)
             }
             do {
                 let restarted = try await offload { () throws -> LoadedPlugin? in try app.restartPlugin(name) }
                 return JSONResponse.make(Applied(message: "plugin '\(name)' restarted (version \(restarted?.descriptor.version ?? "?"))",
-                                                 plugins: app.registry.statuses(), refused: []))
+                                                 plugins: app.pluginStatuses(), refused: []))
             } catch let refusal as PluginLoadError {
-                return JSONResponse.make(Applied(ok: false, message: "plugin '\(name)' did not restart: \(refusal.message)", plugins: app.registry.statuses(),
+                return JSONResponse.make(Applied(ok: false, message: "plugin '\(name)' did not restart: \(refusal.message)", plugins: app.pluginStatuses(),
                                                  refused: [Refusal(plugin: name, file: refusal.path, reason: refusal.reason.rawValue, message: refusal.message)]),
                                          status: .conflict)
             }
@@ -116,7 +116,7 @@ struct PluginAdminRoutes {
                                     uniquingKeysWith: { first, _ in first })
             return JSONResponse.make(Applied(
                 message: refusals.isEmpty ? message : "\(message); \(refusals.count) plugin(s) refused",
-                plugins: api.app.registry.statuses(),
+                plugins: api.app.pluginStatuses(),
                 refused: refusals.map { Refusal(plugin: byPath[$0.path] ?? "", file: $0.path, reason: $0.reason.rawValue, message: $0.message) }))
         } catch let error as ConfigError {
             return JSONResponse.make(Invalid(error: "\(error.file) is invalid; nothing was applied", issues: error.issues.map(\.description)),
