@@ -23,7 +23,7 @@ final class CrashHarness: @unchecked Sendable {
     /// - Parameter defines: build flags of the fixture (`CRASH_IN_HEALTH`, …).
     init(defines: [String] = [], isolation: PluginIsolation = .process, handleTimeoutMs: Int = 30_000, maxAttempts: Int = 2,
          batchSize: Int = 100, workerMemoryLimitMb: Int? = nil, extraConfig: [String: JSONValue] = [:]) throws {
-        setenv("PAKA_WORKER_EXECUTABLE", TestPaths.pakaExecutable, 1)
+        _ = TestPaths.workerExecutableInEnvironment
         cluster = try EmbeddedKafkaCluster(brokerCount: 1, logger: .test)
         for topic in [Self.topic, Topics.deadLetter(of: Self.topic), "echo.out"] { try cluster.createTopic(topic, partitions: 1) }
         configuration = KafkaConfiguration(brokers: cluster.bootstrapServers, clientId: "paka-test",

@@ -10,7 +10,7 @@ import Testing
 /// `POST /plugins/{name}/restart` bringing it back.
 @Suite struct CrashRouteTests {
     private func crashedHost() async throws -> TestHost {
-        setenv("PAKA_WORKER_EXECUTABLE", TestPaths.pakaExecutable, 1)
+        _ = TestPaths.workerExecutableInEnvironment
         let entry = #"{"name": "crashing", "library": "\#(try CrashHarness.fixture())", "isolation": "process"}"#
         let host = try await TestHost(plugins: "[\(entry)]")
         let plugin = try #require(host.app.registry.active(named: "crashing"))

@@ -125,7 +125,7 @@ import Testing
     }
 
     @Test func logAndPublishInTheWorkerReachTheHostServices() throws {
-        setenv("PAKA_WORKER_EXECUTABLE", TestPaths.pakaExecutable, 1)
+        _ = TestPaths.workerExecutableInEnvironment
         let dir = TemporaryDirectory()
         let services = RecordingHostServices(dataRoot: dir.path)
         let registry = PluginRegistry(services: services, logger: .test)

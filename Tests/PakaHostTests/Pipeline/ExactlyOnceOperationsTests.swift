@@ -17,11 +17,12 @@ import Testing
         let eos = try await ExactlyOnceHost(partitions: 3)
         let v2 = try ExactlyOnceHost.build("2.0.0")
         #expect(await eventually { eos.consumerState == "running" })
-        // 20 ms per input: the 300 published before the swap take v1 six seconds at least, so
-        // the swap (once v1 handled 50) lands with most of them still to handle, even when a
-        // loaded machine wakes this task late.
+        // 60 ms per input: the 300 published before the swap take v1 eighteen seconds at least,
+        // so the swap (once v1 handled 50) lands with most of them still to handle, even when a
+        // loaded machine wakes this task late (at 20 ms, a full `scripts/test` run once saw v1
+        // finish all 300 before the swap).
         let beforeSwap = (0..<300).map { "s\($0)" }
-        try await publish(beforeSwap, to: eos, data: #"{"delayMs":20}"#)
+        try await publish(beforeSwap, to: eos, data: #"{"delayMs":60}"#)
         #expect(await eventually(60) { eos.handled.count >= 50 })
         try eos.swap(to: v2)
         let afterSwap = (300..<450).map { "s\($0)" }
@@ -47,7 +48,7 @@ import Testing
         let eos = try await ExactlyOnceHost(partitions: 3, concurrency: 4)
         #expect(await eventually { eos.consumerState == "running" })
         let beforePause = (0..<300).map { "p\($0)" }
-        try await publish(beforePause, to: eos, data: #"{"delayMs":30}"#)  // two seconds or more with four lanes
+        try await publish(beforePause, to: eos, data: #"{"delayMs":60}"#)  // 4.5 seconds or more with four lanes
         // Paused mid-stream: some inputs handled and waiting for their transaction, some fetched
         // and not yet handled, the rest still in the topic.
         #expect(await eventually(60) { eos.handled.count >= 40 })

@@ -15,6 +15,15 @@ enum TestPaths {
 
     static var pakaExecutable: String { "\(buildDirectory)/paka" }
 
+    /// Process isolation starts `paka worker`, and the test runner is not `paka`: the host takes
+    /// `PAKA_WORKER_EXECUTABLE`. `scripts/test` exports it before the tests start. A run without
+    /// it sets it here, once: `setenv` while another thread launches a process can crash that
+    /// launch (glibc's `environ` is not thread-safe; a test run died in `Process.run` so, with
+    /// three suites each calling `setenv` on every test).
+    static let workerExecutableInEnvironment: Void = {
+        if getenv("PAKA_WORKER_EXECUTABLE") == nil { setenv("PAKA_WORKER_EXECUTABLE", pakaExecutable, 1) }
+    }()
+
     static func builtPlugin(_ product: String) -> String { "\(buildDirectory)/lib\(product).so" }
 
     static var abiInclude: String { "\(packageRoot)/Sources/CPakaABI/include" }
