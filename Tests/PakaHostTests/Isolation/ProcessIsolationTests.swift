@@ -79,8 +79,13 @@ import Testing
         await other.stop()
         #expect(letters.count == 1)
         #expect(letters.first?.headerText("paka.crash.plugin") == "crashing")
-        #expect(PipelineHarness.recorded(bystanderRecord).map(\.id).sorted() == (ids + ["poison"]).sorted())
-        #expect(harness.registry.active(named: "scripted")?.counters.snapshot.handled == 7)
+        // Each event reached the bystander and it answered none with anything but OK. Not "exactly
+        // 7 calls": a full `scripts/test` run once saw its group rebalance under load (3 s
+        // sessions) and redeliver what was not committed yet (at-least-once), which says nothing
+        // about the crashes next door.
+        #expect(Set(PipelineHarness.recorded(bystanderRecord).map(\.id)) == Set(ids + ["poison"]))
+        let counts = harness.registry.active(named: "scripted")?.counters.snapshot
+        #expect(counts?.failed == 0 && counts?.retried == 0 && counts?.deadLettered == 0, "\(String(describing: counts))")
     }
 
     @Test func crashInCreateIsRefusedWithTheCrashNamedAndTheHostGoesOn() throws {
