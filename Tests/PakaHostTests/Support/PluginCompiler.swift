@@ -47,19 +47,9 @@ enum PluginCompiler {
     }
 }
 
-/// Runs a command to completion and captures stdout+stderr.
+/// Runs a command to completion and captures stdout+stderr (`posix_spawn`, see ``SpawnedCommand``).
 func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = PipeReading.readAll(pipe.fileHandleForReading.fileDescriptor)
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    try SpawnedCommand.run(executable, arguments, environment: environment)
 }
 
 /// `run` on a thread of its own: for long commands (a `swift build`) in async tests, so they do
