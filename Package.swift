@@ -175,7 +175,7 @@ let package = Package(
 
         // MARK: Tests
         // Test-only helpers shared by the test targets (a Kafka cluster in a child process).
-        .target(name: "PakaTestSupport", path: "Tests/PakaTestSupport"),
+        .target(name: "PakaTestSupport", dependencies: ["PakaPluginSDK"], path: "Tests/PakaTestSupport"),
         .testTarget(
             name: "PakaHostTests",
             dependencies: [
